@@ -1,0 +1,254 @@
+/**
+ * Typed errors raised by norpc. Every error is a {@linkcode NorpcError}, so a
+ * caller can tell a transport or layer failure apart from an error its own
+ * handler threw, and every error keeps its origin in `cause`.
+ *
+ * @module
+ */
+
+/**
+ * Base class of every error norpc raises.
+ *
+ * @example Telling norpc failures apart from handler errors
+ * ```ts
+ * import { NorpcError, TimeoutError } from "@norpc/norpc";
+ *
+ * const err: unknown = new TimeoutError(50, 51, "hello");
+ * if (err instanceof NorpcError) console.log(err.name, err.message);
+ * ```
+ */
+export class NorpcError extends Error {
+  /**
+   * @param message What went wrong, and where possible what to do about it.
+   * @param options `cause`: the error or value behind this one.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * The channel (or the server behind it) is closed, so the value could not be
+ * delivered. When raised by a send, {@linkcode ChannelClosedError.value}
+ * carries the unsent value so nothing is lost.
+ *
+ * @example Recovering the unsent value
+ * ```ts
+ * import { channel, ChannelClosedError } from "@norpc/norpc";
+ * import assert from "node:assert/strict";
+ *
+ * const [tx] = channel<string>(1);
+ * tx.close();
+ * try {
+ *   await tx.send("hi");
+ * } catch (err) {
+ *   assert.ok(err instanceof ChannelClosedError);
+ *   assert.equal(err.value, "hi");
+ * }
+ * ```
+ */
+export class ChannelClosedError extends NorpcError {
+  /** The value that was not delivered (`undefined` when there was none). */
+  readonly value: unknown;
+
+  /**
+   * @param message What was closed.
+   * @param value The value that could not be delivered.
+   * @param options `cause`: the reason the channel or server was closed.
+   */
+  constructor(message: string, value?: unknown, options?: ErrorOptions) {
+    super(message, options);
+    this.value = value;
+  }
+}
+
+/**
+ * A call did not settle within its time limit (raised by the `timeout` layer).
+ *
+ * @example
+ * ```ts
+ * import { TimeoutError } from "@norpc/norpc";
+ *
+ * const err = new TimeoutError(50, 50.4, "hello");
+ * console.log(err.message); // hello timed out after 50 ms (limit 50 ms)
+ * ```
+ */
+export class TimeoutError extends NorpcError {
+  /** The limit, in milliseconds. */
+  readonly timeoutMs: number;
+  /** How long the call had run when it was given up, in milliseconds. */
+  readonly elapsedMs: number;
+  /** The request's `method`, when the request has one (generated requests do). */
+  readonly method: string | undefined;
+
+  /**
+   * @param timeoutMs The limit, in milliseconds.
+   * @param elapsedMs Time elapsed when the call was given up.
+   * @param method The request's method name, if known.
+   * @param options `cause`: usually absent.
+   */
+  constructor(
+    timeoutMs: number,
+    elapsedMs: number,
+    method?: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `${method ?? "call"} timed out after ${
+        Math.round(elapsedMs)
+      } ms (limit ${timeoutMs} ms)`,
+      options,
+    );
+    this.timeoutMs = timeoutMs;
+    this.elapsedMs = elapsedMs;
+    this.method = method;
+  }
+}
+
+/**
+ * The service has no capacity for the call right now and chose to fail fast
+ * instead of queueing it (load shedding, or a full queue with `trySend`).
+ * Safe to retry later.
+ *
+ * @example
+ * ```ts
+ * import { OverloadedError } from "@norpc/norpc";
+ *
+ * throw new OverloadedError("service is at capacity; retry later");
+ * ```
+ */
+export class OverloadedError extends NorpcError {}
+
+/**
+ * The circuit breaker is open: recent calls failed too often, so calls are
+ * refused until the breaker lets a probe through.
+ *
+ * @example
+ * ```ts
+ * import { CircuitOpenError } from "@norpc/norpc";
+ *
+ * const err = new CircuitOpenError(1500);
+ * console.log(err.retryAfterMs); // 1500
+ * ```
+ */
+export class CircuitOpenError extends NorpcError {
+  /** Milliseconds until the breaker lets a probe call through. */
+  readonly retryAfterMs: number;
+
+  /**
+   * @param retryAfterMs Milliseconds until the breaker half-opens.
+   * @param options `cause`: the failure that opened the circuit.
+   */
+  constructor(retryAfterMs: number, options?: ErrorOptions) {
+    super(
+      `circuit is open; calls are refused for another ${
+        Math.max(0, Math.round(retryAfterMs))
+      } ms`,
+      options,
+    );
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/**
+ * A request named a method the service does not have (generated servers raise
+ * it for requests built by hand or by an out-of-date client).
+ *
+ * @example
+ * ```ts
+ * import { UnknownMethodError } from "@norpc/norpc";
+ *
+ * const err = new UnknownMethodError("helo", "HelloWorld");
+ * console.log(err.message);
+ * ```
+ */
+export class UnknownMethodError extends NorpcError {
+  /** The method name that was requested. */
+  readonly method: string;
+
+  /**
+   * @param method The requested method name.
+   * @param service The service's name, for the message.
+   */
+  constructor(method: string, service?: string) {
+    super(
+      `unknown method ${JSON.stringify(method)}${
+        service ? ` on service ${service}` : ""
+      }; regenerate the client with \`deno task gen\` if the interface changed`,
+    );
+    this.method = method;
+  }
+}
+
+/**
+ * An option passed to a constructor or layer is invalid. Thrown at
+ * construction time, never during a call; the message names the option and
+ * the value that was given.
+ *
+ * @example
+ * ```ts
+ * import { channel, InvalidOptionError } from "@norpc/norpc";
+ * import assert from "node:assert/strict";
+ *
+ * assert.throws(() => channel(-1), InvalidOptionError);
+ * ```
+ */
+export class InvalidOptionError extends NorpcError {
+  /** The option's name, e.g. `capacity`. */
+  readonly option: string;
+  /** The value that was rejected. */
+  readonly value: unknown;
+
+  /**
+   * @param option The option's name.
+   * @param value The rejected value.
+   * @param expected What a valid value looks like, e.g. "a positive integer".
+   */
+  constructor(option: string, value: unknown, expected: string) {
+    super(`invalid option ${option}: ${describe(value)}; expected ${expected}`);
+    this.option = option;
+    this.value = value;
+  }
+}
+
+/**
+ * A handler threw (or rejected with) something that is not an `Error`. The
+ * thrown value is kept in `cause`; `Error` instances are passed through to the
+ * caller unchanged.
+ *
+ * @example
+ * ```ts
+ * import { HandlerError } from "@norpc/norpc";
+ *
+ * const err = new HandlerError("boom");
+ * console.log(err.cause); // "boom"
+ * ```
+ */
+export class HandlerError extends NorpcError {
+  /** @param thrown The non-Error value the handler threw. */
+  constructor(thrown: unknown) {
+    super(`handler threw a non-Error value: ${describe(thrown)}`, {
+      cause: thrown,
+    });
+  }
+}
+
+/** Renders a value for an error message without throwing on odd inputs. */
+function describe(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "bigint") return `${value}n`;
+  if (typeof value === "function") {
+    return `function ${value.name || "(anonymous)"}`;
+  }
+  if (
+    typeof value === "symbol" || typeof value !== "object" || value === null
+  ) {
+    return String(value);
+  }
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
