@@ -1,0 +1,580 @@
+/**
+ * A bounded, multi-producer, FIFO channel: the queue between norpc clients and
+ * a server, usable on its own too.
+ *
+ * `send` resolves at once while there is room and waits, in order, while the
+ * channel is full; `close` stops new sends while queued values still drain.
+ * The request path uses the channel directly; `readable` and `writable` are
+ * Web Streams views for `pipeTo`/`pipeThrough` interop.
+ *
+ * @module
+ */
+
+import { ChannelClosedError, InvalidOptionError } from "./errors.ts";
+
+/**
+ * Result of a non-blocking receive. `undefined` is a valid channel value, so
+ * the outcome is a discriminated union rather than `T | undefined`.
+ *
+ * @typeParam T The channel's value type.
+ *
+ * @example
+ * ```ts
+ * import { channel } from "@norpc/norpc";
+ *
+ * const [tx, rx] = channel<number>(4);
+ * tx.trySend(1);
+ * const result = rx.tryRecv();
+ * if (result.state === "ok") console.log(result.value); // 1
+ * ```
+ */
+export type RecvResult<T> =
+  | { readonly state: "ok"; readonly value: T }
+  | { readonly state: "empty" }
+  | { readonly state: "closed" };
+
+/**
+ * Options of {@linkcode Sender.send}.
+ *
+ * @example
+ * ```ts
+ * import { channel, type SendOptions } from "@norpc/norpc";
+ *
+ * const [tx] = channel<string>(1);
+ * const options: SendOptions = { signal: AbortSignal.timeout(100) };
+ * await tx.send("hi", options);
+ * ```
+ */
+export interface SendOptions {
+  /** Gives up waiting for room: the send rejects with `signal.reason`. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Internal: a consumer that takes values synchronously as they are sent (the
+ * server loop). Not part of the public API.
+ */
+export interface Consumer<T> {
+  /** Takes `value` now if it has capacity; false to leave it queued. */
+  offer(value: T): boolean;
+  /** A queued value was withdrawn before the consumer took it. */
+  onWithdraw(value: T): void;
+  /** The channel was closed. */
+  onClose(): void;
+}
+
+/** A sender waiting for room; it is its own abort listener. */
+class SendWaiter<T> {
+  prev: SendWaiter<T> | undefined = undefined;
+  next: SendWaiter<T> | undefined = undefined;
+  constructor(
+    readonly core: ChannelCore<T>,
+    readonly value: T,
+    readonly resolve: () => void,
+    readonly reject: (reason: unknown) => void,
+    readonly signal: AbortSignal | undefined,
+  ) {}
+
+  handleEvent(): void {
+    this.core.unlinkSender(this);
+    this.reject(this.signal!.reason);
+  }
+}
+
+interface RecvWaiter<T> {
+  resolve: (value: T) => void;
+  reject: (reason: unknown) => void;
+  next: RecvWaiter<T> | undefined;
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+const EMPTY: RecvResult<never> = Object.freeze({ state: "empty" });
+const CLOSED: RecvResult<never> = Object.freeze({ state: "closed" });
+const INITIAL_RING = 16;
+
+/**
+ * Internal shared state of a channel; {@linkcode Sender} and
+ * {@linkcode Receiver} are thin views over it.
+ */
+export class ChannelCore<T> {
+  readonly capacity: number;
+  closed = false;
+  closeReason: unknown = undefined;
+  consumer: Consumer<T> | undefined = undefined;
+
+  // Ring buffer: a power-of-two array grown on demand up to `capacity`.
+  #ring: (T | undefined)[];
+  #mask: number;
+  #head = 0;
+  size = 0;
+
+  #sendHead: SendWaiter<T> | undefined = undefined;
+  #sendTail: SendWaiter<T> | undefined = undefined;
+  waitingSenders = 0;
+  #recvHead: RecvWaiter<T> | undefined = undefined;
+  #recvTail: RecvWaiter<T> | undefined = undefined;
+
+  constructor(capacity: number) {
+    const ringSize = capacity < INITIAL_RING
+      ? nextPowerOfTwo(capacity)
+      : INITIAL_RING;
+    this.capacity = capacity;
+    this.#ring = new Array(ringSize);
+    this.#mask = ringSize - 1;
+  }
+
+  /** Hands `value` on without waiting if possible; false when full. */
+  accept(value: T): boolean {
+    const receiver = this.#recvHead;
+    if (receiver !== undefined) {
+      this.#recvHead = receiver.next;
+      if (this.#recvHead === undefined) this.#recvTail = undefined;
+      receiver.resolve(value);
+      return true;
+    }
+    if (
+      this.size === 0 && this.consumer !== undefined &&
+      this.consumer.offer(value)
+    ) {
+      return true;
+    }
+    if (this.size < this.capacity) {
+      this.#push(value);
+      return true;
+    }
+    return false;
+  }
+
+  trySend(value: T): boolean {
+    if (this.closed) throw this.closedError(value);
+    return this.accept(value);
+  }
+
+  send(value: T, signal: AbortSignal | undefined): Promise<void> {
+    if (this.closed) return Promise.reject(this.closedError(value));
+    if (signal !== undefined && signal.aborted) {
+      return Promise.reject(signal.reason);
+    }
+    if (this.accept(value)) return RESOLVED;
+    return this.#waitToSend(value, signal);
+  }
+
+  #waitToSend(value: T, signal: AbortSignal | undefined): Promise<void> {
+    const { promise, resolve, reject } = Promise.withResolvers<void>();
+    const waiter = new SendWaiter(this, value, resolve, reject, signal);
+    waiter.prev = this.#sendTail;
+    if (this.#sendTail === undefined) this.#sendHead = waiter;
+    else this.#sendTail.next = waiter;
+    this.#sendTail = waiter;
+    this.waitingSenders++;
+    signal?.addEventListener("abort", waiter, { once: true });
+    return promise;
+  }
+
+  /** Removes a waiting sender from the wait list. */
+  unlinkSender(waiter: SendWaiter<T>): void {
+    if (waiter.prev === undefined) this.#sendHead = waiter.next;
+    else waiter.prev.next = waiter.next;
+    if (waiter.next === undefined) this.#sendTail = waiter.prev;
+    else waiter.next.prev = waiter.prev;
+    waiter.prev = waiter.next = undefined;
+    this.waitingSenders--;
+    waiter.signal?.removeEventListener("abort", waiter);
+  }
+
+  /** Moves waiting senders into freed slots, oldest first. */
+  #admitSenders(): void {
+    while (this.#sendHead !== undefined && this.size < this.capacity) {
+      const waiter = this.#sendHead;
+      this.unlinkSender(waiter);
+      this.#push(waiter.value);
+      waiter.resolve();
+    }
+  }
+
+  tryRecv(): RecvResult<T> {
+    if (this.size > 0) return { state: "ok", value: this.shift() };
+    return this.closed ? CLOSED : EMPTY;
+  }
+
+  /** Removes the oldest queued value; the caller checks `size > 0` first. */
+  shift(): T {
+    const ring = this.#ring;
+    const value = ring[this.#head] as T;
+    ring[this.#head] = undefined;
+    this.#head = (this.#head + 1) & this.#mask;
+    this.size--;
+    if (this.#sendHead !== undefined) this.#admitSenders();
+    return value;
+  }
+
+  recv(): Promise<T> {
+    if (this.size > 0) return Promise.resolve(this.shift());
+    if (this.closed) {
+      return Promise.reject(
+        new ChannelClosedError("channel is closed and drained", undefined, {
+          cause: this.closeReason,
+        }),
+      );
+    }
+    const { promise, resolve, reject } = Promise.withResolvers<T>();
+    const waiter: RecvWaiter<T> = { resolve, reject, next: undefined };
+    if (this.#recvTail === undefined) this.#recvHead = waiter;
+    else this.#recvTail.next = waiter;
+    this.#recvTail = waiter;
+    return promise;
+  }
+
+  /**
+   * Withdraws a queued value (its sender gave up). Returns false when the
+   * value is no longer queued. O(queue length): only abort paths use it.
+   */
+  withdraw(value: T): boolean {
+    const ring = this.#ring;
+    const mask = this.#mask;
+    for (let i = 0; i < this.size; i++) {
+      if (ring[(this.#head + i) & mask] !== value) continue;
+      for (let j = i; j < this.size - 1; j++) {
+        ring[(this.#head + j) & mask] = ring[(this.#head + j + 1) & mask];
+      }
+      ring[(this.#head + this.size - 1) & mask] = undefined;
+      this.size--;
+      this.consumer?.onWithdraw(value);
+      if (this.#sendHead !== undefined) this.#admitSenders();
+      return true;
+    }
+    return false;
+  }
+
+  /** Removes and returns every queued value (used by a server abort). */
+  drainAll(): T[] {
+    const values: T[] = [];
+    while (this.size > 0) values.push(this.shift());
+    return values;
+  }
+
+  close(reason?: unknown): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeReason = reason;
+    while (this.#sendHead !== undefined) {
+      const waiter = this.#sendHead;
+      this.unlinkSender(waiter);
+      waiter.reject(this.closedError(waiter.value));
+    }
+    if (this.size === 0) this.#failReceivers();
+    this.consumer?.onClose();
+  }
+
+  /** Ends pending receives once the channel is closed and drained. */
+  #failReceivers(): void {
+    while (this.#recvHead !== undefined) {
+      const waiter = this.#recvHead;
+      this.#recvHead = waiter.next;
+      waiter.reject(
+        new ChannelClosedError("channel is closed and drained", undefined, {
+          cause: this.closeReason,
+        }),
+      );
+    }
+    this.#recvTail = undefined;
+  }
+
+  closedError(value: T): ChannelClosedError {
+    return new ChannelClosedError(
+      "cannot send: the channel is closed",
+      value,
+      { cause: this.closeReason },
+    );
+  }
+
+  #push(value: T): void {
+    if (this.size === this.#ring.length) this.#grow();
+    this.#ring[(this.#head + this.size) & this.#mask] = value;
+    this.size++;
+  }
+
+  #grow(): void {
+    const old = this.#ring;
+    const ring = new Array<T | undefined>(old.length * 2);
+    for (let i = 0; i < this.size; i++) {
+      ring[i] = old[(this.#head + i) & this.#mask];
+    }
+    this.#ring = ring;
+    this.#head = 0;
+    this.#mask = ring.length - 1;
+  }
+}
+
+function nextPowerOfTwo(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+/** Internal: the core behind a sender or receiver. */
+export const CORE: unique symbol = Symbol("norpc.channel.core");
+
+/**
+ * The sending half of a {@linkcode channel}. Any number of producers may
+ * share it.
+ *
+ * @typeParam T The channel's value type.
+ *
+ * @example
+ * ```ts
+ * import { channel } from "@norpc/norpc";
+ *
+ * const [tx, rx] = channel<string>(8);
+ * await tx.send("a");
+ * console.log(tx.trySend("b")); // true
+ * tx.close();
+ * for await (const v of rx) console.log(v); // a, b
+ * ```
+ */
+export class Sender<T> implements Disposable {
+  /** @internal */
+  readonly [CORE]: ChannelCore<T>;
+  #writable: WritableStream<T> | undefined;
+
+  /** @param core Shared state; use {@linkcode channel} to create one. */
+  constructor(core: ChannelCore<T>) {
+    this[CORE] = core;
+  }
+
+  /**
+   * Sends a value, waiting (first come, first served) while the channel is
+   * full.
+   *
+   * @param value The value; it is moved by reference, never copied.
+   * @param options `signal` gives up waiting; the value is then not sent.
+   * @returns Resolves once the value is queued or handed to a receiver.
+   * @throws {ChannelClosedError} (as a rejection) when the channel is closed,
+   * at call time or while waiting; its `value` is the unsent value.
+   */
+  send(value: T, options?: SendOptions): Promise<void> {
+    return this[CORE].send(value, options?.signal);
+  }
+
+  /**
+   * Sends without waiting.
+   *
+   * @param value The value.
+   * @returns true when sent, false when the channel is full.
+   * @throws {ChannelClosedError} when the channel is closed; `value` is kept.
+   */
+  trySend(value: T): boolean {
+    return this[CORE].trySend(value);
+  }
+
+  /**
+   * Closes the channel: further sends reject, waiting sends reject, queued
+   * values still drain to the receiver. Closing twice is a no-op.
+   *
+   * @param reason Kept as the `cause` of the `ChannelClosedError`s that follow.
+   */
+  close(reason?: unknown): void {
+    this[CORE].close(reason);
+  }
+
+  /** Whether the channel is closed. */
+  get closed(): boolean {
+    return this[CORE].closed;
+  }
+
+  /** The channel's capacity. */
+  get capacity(): number {
+    return this[CORE].capacity;
+  }
+
+  /** Number of values queued (not counting waiting senders). */
+  get size(): number {
+    return this[CORE].size;
+  }
+
+  /**
+   * A `WritableStream` view: each chunk is sent with backpressure; closing
+   * the stream closes the channel; aborting it closes it with the reason.
+   */
+  get writable(): WritableStream<T> {
+    return this.#writable ??= writableView(this[CORE]);
+  }
+
+  /** Closes the channel (`using tx = …`). */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+/**
+ * The receiving half of a {@linkcode channel}. Iterate it with `for await`,
+ * or call {@linkcode Receiver.recv} / {@linkcode Receiver.tryRecv}.
+ *
+ * @typeParam T The channel's value type.
+ *
+ * @example
+ * ```ts
+ * import { channel } from "@norpc/norpc";
+ *
+ * const [tx, rx] = channel<number>(2);
+ * tx.trySend(1);
+ * console.log(await rx.recv()); // 1
+ * console.log(rx.tryRecv()); // { state: "empty" }
+ * ```
+ */
+export class Receiver<T> implements AsyncIterable<T>, Disposable {
+  /** @internal */
+  readonly [CORE]: ChannelCore<T>;
+  #readable: ReadableStream<T> | undefined;
+
+  /** @param core Shared state; use {@linkcode channel} to create one. */
+  constructor(core: ChannelCore<T>) {
+    this[CORE] = core;
+  }
+
+  /**
+   * Receives the next value, waiting while the channel is empty.
+   *
+   * @returns The oldest queued value.
+   * @throws {ChannelClosedError} (as a rejection) once the channel is closed
+   * and drained.
+   */
+  recv(): Promise<T> {
+    return this[CORE].recv();
+  }
+
+  /**
+   * Receives without waiting.
+   *
+   * @returns `{state: "ok", value}`, `{state: "empty"}`, or `{state:
+   * "closed"}` once the channel is closed and drained.
+   */
+  tryRecv(): RecvResult<T> {
+    return this[CORE].tryRecv();
+  }
+
+  /**
+   * Closes the channel from the receiving side (same effect as
+   * {@linkcode Sender.close}).
+   *
+   * @param reason Kept as the `cause` of later `ChannelClosedError`s.
+   */
+  close(reason?: unknown): void {
+    this[CORE].close(reason);
+  }
+
+  /** Whether the channel is closed (values may still be queued). */
+  get closed(): boolean {
+    return this[CORE].closed;
+  }
+
+  /** Number of values queued. */
+  get size(): number {
+    return this[CORE].size;
+  }
+
+  /**
+   * A `ReadableStream` view pulling from the channel; it closes when the
+   * channel is closed and drained; cancelling it closes the channel.
+   */
+  get readable(): ReadableStream<T> {
+    return this.#readable ??= readableView(this[CORE]);
+  }
+
+  /** Yields values until the channel is closed and drained. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    const core = this[CORE];
+    while (true) {
+      if (core.size > 0) {
+        yield core.shift();
+        continue;
+      }
+      if (core.closed) return;
+      try {
+        yield await core.recv();
+      } catch (err) {
+        if (
+          err instanceof ChannelClosedError && core.closed && core.size === 0
+        ) return;
+        throw err;
+      }
+    }
+  }
+
+  /** Closes the channel (`using rx = …`). */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+/**
+ * Creates a bounded channel.
+ *
+ * @typeParam T The value type.
+ * @param capacity How many values may be queued: a positive integer, or
+ * `Infinity` for an unbounded channel.
+ * @returns The sender and the receiver.
+ * @throws {InvalidOptionError} when `capacity` is not a positive integer or
+ * `Infinity`.
+ *
+ * @example
+ * ```ts
+ * import { channel } from "@norpc/norpc";
+ *
+ * const [tx, rx] = channel<string>(1);
+ * await tx.send("first");
+ * const second = tx.send("second"); // waits: the channel is full
+ * console.log(await rx.recv()); // "first"
+ * await second;
+ * ```
+ */
+export function channel<T>(capacity: number): [Sender<T>, Receiver<T>] {
+  validateCapacity(capacity);
+  const core = new ChannelCore<T>(capacity);
+  return [new Sender(core), new Receiver(core)];
+}
+
+/** Throws {@linkcode InvalidOptionError} unless `capacity` is valid. */
+export function validateCapacity(capacity: unknown, option = "capacity"): void {
+  if (
+    typeof capacity !== "number" ||
+    !(capacity === Infinity || (Number.isInteger(capacity) && capacity > 0))
+  ) {
+    throw new InvalidOptionError(
+      option,
+      capacity,
+      "a positive integer or Infinity",
+    );
+  }
+}
+
+function writableView<T>(core: ChannelCore<T>): WritableStream<T> {
+  return new WritableStream<T>({
+    write: (value) => core.send(value, undefined),
+    close: () => core.close(),
+    abort: (reason) => core.close(reason),
+  }, { highWaterMark: 1 });
+}
+
+function readableView<T>(core: ChannelCore<T>): ReadableStream<T> {
+  return new ReadableStream<T>({
+    async pull(controller) {
+      if (core.size > 0) {
+        controller.enqueue(core.shift());
+        return;
+      }
+      if (core.closed) {
+        controller.close();
+        return;
+      }
+      try {
+        controller.enqueue(await core.recv());
+      } catch (err) {
+        if (err instanceof ChannelClosedError && core.closed) {
+          controller.close();
+        } else throw err;
+      }
+    },
+    cancel: (reason) => core.close(reason),
+  }, { highWaterMark: 0 });
+}
