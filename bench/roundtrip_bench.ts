@@ -1,51 +1,47 @@
 /**
- * First benchmark: one noop round trip through norpc against the floor, a
- * direct `await handler(req)`, at 1 and at 256 concurrent requests.
+ * Noop round trip: norpc against the floor (a direct `await handler(req)`)
+ * and against what a TypeScript user would pick instead, at concurrency 1
+ * and in batches of 16 and 256 concurrent requests. A batch case times the
+ * whole batch; `bench/report.ts` divides by the batch size.
+ *
+ * Every case is checked to echo the right responses before timing.
  */
-import { type Service, serviceFn, spawn } from "../mod.ts";
+import { serviceFn, spawn } from "../mod.ts";
+import { batch, type Callable, sequential, verifyEcho } from "./harness.ts";
+import * as peers from "./peers.ts";
 
+/** The noop handler every case wraps. */
 const handler = (req: number): Promise<number> => Promise.resolve(req);
-const direct: Service<number, number> = { call: handler };
+
 const norpc = spawn(serviceFn(handler));
 const actor = spawn(serviceFn(handler), { concurrency: 1 });
 
-async function verify(svc: Service<number, number>): Promise<void> {
-  if ((await svc.call(7)) !== 7) throw new Error("wrong response");
-}
-await verify(direct);
-await verify(norpc.client);
-await verify(actor.client);
+const cases: [name: string, svc: Callable<number, number>][] = [
+  ["direct call", peers.direct(handler)],
+  ["norpc spawn", norpc.client],
+  ["norpc spawn, concurrency 1", actor.client],
+  ["naive array queue", peers.naiveQueue(handler)],
+  ["Web Streams TransformStream", peers.webStreams(handler)],
+  ["MessageChannel, same thread", peers.messageChannel(handler)],
+  ["birpc, no timeout", peers.birpc(handler, -1)],
+  ["birpc, default 60 s timeout", peers.birpc(handler, 60_000)],
+  ["Effect Queue + Deferred", peers.effect(handler)],
+  ["comlink over MessageChannel", peers.comlink(handler)],
+];
 
-Deno.bench("direct call", { group: "noop c=1", baseline: true }, async () => {
-  await direct.call(1);
-});
-Deno.bench("norpc spawn", { group: "noop c=1" }, async () => {
-  await norpc.client.call(1);
-});
-Deno.bench("norpc spawn, concurrency 1", { group: "noop c=1" }, async () => {
-  await actor.client.call(1);
-});
+for (const [name, svc] of cases) await verifyEcho(name, svc);
 
-const BATCH = 256;
-const pending: Promise<number>[] = new Array(BATCH);
-async function batch(svc: Service<number, number>): Promise<void> {
-  for (let i = 0; i < BATCH; i++) pending[i] = svc.call(i);
-  for (let i = 0; i < BATCH; i++) await pending[i];
+for (const [name, svc] of cases) {
+  Deno.bench(name, {
+    group: "noop c=1",
+    baseline: name === "direct call",
+  }, sequential(svc, 1));
 }
-Deno.bench(
-  "direct call ×256",
-  { group: "noop c=256", baseline: true },
-  async () => {
-    await batch(direct);
-  },
-);
-Deno.bench("norpc spawn ×256", { group: "noop c=256" }, async () => {
-  await batch(norpc.client);
-});
-Deno.bench(
-  "norpc spawn, concurrency 1 ×256",
-  { group: "noop c=256" },
-  async () => {
-    await batch(actor.client);
-  },
-);
+for (const size of [16, 256]) {
+  for (const [name, svc] of cases) {
+    Deno.bench(`${name} ×${size}`, {
+      group: `noop batch ${size}`,
+      baseline: name === "direct call",
+    }, batch(svc, size));
+  }
+}
