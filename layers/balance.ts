@@ -1,0 +1,236 @@
+/**
+ * {@linkcode balance}: spread calls over replicas of a service.
+ *
+ * @module
+ */
+
+import { InvalidOptionError } from "../errors.ts";
+import type { CallOptions, Service } from "../service.ts";
+import { innerReady } from "./_util.ts";
+import { optionalFunction, optionsObject } from "./_validate.ts";
+
+/**
+ * Options of {@linkcode balance}.
+ *
+ * @example
+ * ```ts
+ * import type { BalanceOptions } from "@norpc/norpc/layers";
+ *
+ * const options: BalanceOptions = { strategy: "p2c" };
+ * ```
+ */
+export interface BalanceOptions {
+  /**
+   * How a replica is picked. Only `"p2c"` (power of two choices on in-flight
+   * count, Tower's `balance::p2c`) for now, the default.
+   */
+  strategy?: "p2c";
+  /**
+   * Source of randomness, returning a number in `[0, 1)`. Defaults to
+   * `Math.random`; pass a seeded one for reproducible tests.
+   */
+  random?: () => number;
+}
+
+/**
+ * Spreads calls over replicas of a service with the power of two choices
+ * (Tower's `balance::p2c`): for each call it picks two distinct replicas at
+ * random and sends the call to the one with fewer calls in flight (the
+ * balancer's own count), skipping replicas that are not `ready()`. When no
+ * replica is ready it still picks by load among all of them, so the call
+ * waits in the least loaded one's queue; put {@linkcode loadShed} in front
+ * to fail fast instead (the balanced service is ready while any replica is).
+ *
+ * P2C keeps the load spread nearly as well as always picking the least
+ * loaded replica, in O(1) per call and without herding onto one replica.
+ *
+ * @typeParam Req The request type.
+ * @typeParam Res The response type.
+ * @param services The replicas: a non-empty array of services.
+ * @param options `strategy` and `random`.
+ * @returns A {@linkcode BalancedService} over the replicas.
+ * @throws {InvalidOptionError} When `services` is empty or holds a
+ * non-service, or an option is invalid.
+ *
+ * @example
+ * ```ts
+ * import { serviceFn } from "@norpc/norpc";
+ * import { balance } from "@norpc/norpc/layers";
+ * import assert from "node:assert/strict";
+ *
+ * const replicas = [1, 2, 3].map((id) =>
+ *   serviceFn((req: string) => `${req} from replica ${id}`)
+ * );
+ * const svc = balance(replicas, { strategy: "p2c" });
+ * assert.match(await svc.call("hello"), /^hello from replica \d$/);
+ * assert.deepEqual(svc.loads, [0, 0, 0]);
+ * ```
+ */
+export function balance<Req, Res>(
+  services: ReadonlyArray<Service<Req, Res>>,
+  options: BalanceOptions = {},
+): BalancedService<Req, Res> {
+  return new BalancedService(services, options);
+}
+
+/**
+ * The service {@linkcode balance} produces. Read-only `loads` (calls in
+ * flight per replica) and `inFlight` (their sum) return to zero once every
+ * call has settled.
+ *
+ * @typeParam Req The request type.
+ * @typeParam Res The response type.
+ *
+ * @example
+ * ```ts
+ * import { serviceFn } from "@norpc/norpc";
+ * import { BalancedService } from "@norpc/norpc/layers";
+ *
+ * const svc = new BalancedService([
+ *   serviceFn((n: number) => n),
+ *   serviceFn((n: number) => n),
+ * ]);
+ * await svc.call(1);
+ * console.log(svc.inFlight, svc.loads); // 0 [ 0, 0 ]
+ * ```
+ */
+export class BalancedService<Req, Res> implements Service<Req, Res> {
+  readonly #replicas: Replica<Req, Res>[];
+  readonly #random: () => number;
+  readonly #total = new Total();
+
+  /**
+   * Same as {@linkcode balance}.
+   *
+   * @param services The replicas: a non-empty array of services.
+   * @param options `strategy` and `random`.
+   * @throws {InvalidOptionError} When `services` is empty or holds a
+   * non-service, or an option is invalid.
+   */
+  constructor(
+    services: ReadonlyArray<Service<Req, Res>>,
+    options: BalanceOptions = {},
+  ) {
+    if (!Array.isArray(services) || services.length === 0) {
+      throw new InvalidOptionError(
+        "balance.services",
+        services,
+        "a non-empty array of services",
+      );
+    }
+    services.forEach((service, i) => {
+      if (
+        typeof service !== "object" || service === null ||
+        typeof service.call !== "function"
+      ) {
+        throw new InvalidOptionError(
+          `balance.services[${i}]`,
+          service,
+          "a service (an object with a call method)",
+        );
+      }
+    });
+    optionsObject("balance options", options);
+    if (options.strategy !== undefined && options.strategy !== "p2c") {
+      throw new InvalidOptionError(
+        "balance.strategy",
+        options.strategy,
+        `"p2c"`,
+      );
+    }
+    optionalFunction("balance.random", options.random);
+    this.#random = options.random ?? Math.random;
+    this.#replicas = services.map((service) =>
+      new Replica(this.#total, service)
+    );
+  }
+
+  /** Calls in flight on each replica, in the order given. */
+  get loads(): number[] {
+    return this.#replicas.map((replica) => replica.load);
+  }
+
+  /** Calls in flight over all replicas. */
+  get inFlight(): number {
+    return this.#total.inFlight;
+  }
+
+  /**
+   * Sends the call to the less loaded of two random ready replicas.
+   *
+   * @param req The request.
+   * @param options The call's options, passed to the chosen replica.
+   * @returns The replica's response.
+   */
+  call(req: Req, options?: CallOptions): Promise<Res> {
+    const replica = this.#pick();
+    replica.load++;
+    this.#total.inFlight++;
+    let answer: Promise<Res>;
+    try {
+      answer = replica.service.call(req, options);
+    } catch (error) {
+      replica.done();
+      return Promise.reject(error);
+    }
+    return answer.then(replica.onFulfilled, replica.onRejected);
+  }
+
+  /** True while at least one replica is ready. */
+  ready(): boolean {
+    for (const replica of this.#replicas) {
+      if (innerReady(replica.service)) return true;
+    }
+    return false;
+  }
+
+  #pick(): Replica<Req, Res> {
+    const replicas = this.#replicas;
+    const n = replicas.length;
+    if (n === 1) return replicas[0];
+    const i = Math.floor(this.#random() * n);
+    let j = Math.floor(this.#random() * (n - 1));
+    if (j >= i) j++;
+    const a = replicas[i];
+    const b = replicas[j];
+    const aReady = innerReady(a.service);
+    const bReady = innerReady(b.service);
+    if (aReady && bReady) return b.load < a.load ? b : a;
+    if (aReady) return a;
+    if (bReady) return b;
+    // Neither sample is ready: p2c among the ready ones, else among all.
+    const ready = replicas.filter((replica) => innerReady(replica.service));
+    const pool = ready.length > 0 ? ready : replicas;
+    if (pool.length === 1) return pool[0];
+    const k = Math.floor(this.#random() * pool.length);
+    let l = Math.floor(this.#random() * (pool.length - 1));
+    if (l >= k) l++;
+    return pool[l].load < pool[k].load ? pool[l] : pool[k];
+  }
+}
+
+/** One replica, its load and its (per-replica, not per-call) settle handlers. */
+class Replica<Req, Res> {
+  load = 0;
+  constructor(readonly total: Total, readonly service: Service<Req, Res>) {}
+
+  done(): void {
+    this.load--;
+    this.total.inFlight--;
+  }
+
+  readonly onFulfilled = (value: Res): Res => {
+    this.done();
+    return value;
+  };
+
+  readonly onRejected = (error: unknown): never => {
+    this.done();
+    throw error;
+  };
+}
+
+/** The in-flight count over all replicas, shared with each replica. */
+class Total {
+  inFlight = 0;
+}

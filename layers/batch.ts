@@ -1,0 +1,338 @@
+/**
+ * The {@linkcode batch} layer: many calls, one inner call (DataLoader-style).
+ *
+ * @module
+ */
+
+import { NorpcError } from "../errors.ts";
+import type { CallOptions, Layer, Service } from "../service.ts";
+import { innerReady } from "./_util.ts";
+import {
+  nonNegativeNumber,
+  optionsObject,
+  positiveInteger,
+  requiredFunction,
+} from "./_validate.ts";
+
+/**
+ * Options of {@linkcode batch}.
+ *
+ * @typeParam Req The request type of one call.
+ * @typeParam BatchReq The request type of the inner (batched) call.
+ *
+ * @example
+ * ```ts
+ * import type { BatchOptions } from "@norpc/norpc/layers";
+ *
+ * const options: BatchOptions<number, { ids: number[] }> = {
+ *   maxSize: 100,
+ *   maxDelay: 2,
+ *   combine: (ids) => ({ ids }),
+ * };
+ * ```
+ */
+export interface BatchOptions<Req, BatchReq> {
+  /** Most calls in one batch; a full batch is sent at once: a positive integer. */
+  maxSize: number;
+  /**
+   * How long the first call of a batch waits for others, in milliseconds: a
+   * finite number >= 0 (`0`: calls made in the same task are batched).
+   */
+  maxDelay: number;
+  /**
+   * Builds the inner request from the batched requests, in call order. If it
+   * throws, every call of the batch rejects with that error.
+   */
+  combine: (reqs: Req[]) => BatchReq;
+}
+
+/**
+ * Collects calls that arrive within `maxDelay` ms of the first (or until
+ * `maxSize` have arrived) into one call of the inner service, built by
+ * `combine`, and fans the results back out, as DataLoader does. The inner
+ * service answers with an array holding one entry per request, in order; an
+ * entry that is an `Error` rejects that caller only, any other value
+ * resolves it. If the inner call rejects, every caller of the batch rejects
+ * with that error; a malformed answer (not an array of the right length)
+ * rejects them with a `NorpcError` saying so.
+ *
+ * A caller that aborts rejects at once with `signal.reason`: before the
+ * batch is sent it leaves the batch (an emptied batch is dropped with its
+ * timer); after, its entry of the answer is ignored, and when every caller
+ * of a sent batch has aborted the inner call's signal is aborted too.
+ *
+ * @typeParam Req The request type of one call.
+ * @typeParam Res The response type of one call.
+ * @typeParam BatchReq The request type of the inner call.
+ * @param options `maxSize`, `maxDelay` and `combine`.
+ * @returns A layer producing a {@linkcode BatchService} over a service that
+ * takes a `BatchReq` and answers `ReadonlyArray<Res | Error>`.
+ * @throws {InvalidOptionError} When an option is missing or out of range.
+ *
+ * @example Loading users by id, one query per batch
+ * ```ts
+ * import { serviceFn } from "@norpc/norpc";
+ * import { batch } from "@norpc/norpc/layers";
+ * import assert from "node:assert/strict";
+ *
+ * const queries: number[][] = [];
+ * const users = serviceFn((ids: number[]) => {
+ *   queries.push(ids);
+ *   return ids.map((id) => id > 0 ? `user ${id}` : new RangeError(`bad id ${id}`));
+ * });
+ * const loader = batch<number, string, number[]>({
+ *   maxSize: 10,
+ *   maxDelay: 1,
+ *   combine: (ids) => ids,
+ * })(users);
+ * const [a, b, c] = await Promise.allSettled([
+ *   loader.call(1),
+ *   loader.call(2),
+ *   loader.call(-3),
+ * ]);
+ * assert.deepEqual(queries, [[1, 2, -3]]);
+ * assert.deepEqual([a, b], [
+ *   { status: "fulfilled", value: "user 1" },
+ *   { status: "fulfilled", value: "user 2" },
+ * ]);
+ * assert.equal(c.status, "rejected");
+ * ```
+ */
+export function batch<Req, Res, BatchReq>(
+  options: BatchOptions<Req, BatchReq>,
+): Layer<
+  Service<BatchReq, ReadonlyArray<Res | Error>>,
+  BatchService<Req, Res, BatchReq>
+> {
+  validate(options);
+  const { maxSize, maxDelay, combine } = options;
+  return (inner) => new BatchService(inner, { maxSize, maxDelay, combine });
+}
+
+function validate<Req, BatchReq>(options: BatchOptions<Req, BatchReq>): void {
+  optionsObject("batch options", options);
+  positiveInteger("batch.maxSize", options.maxSize);
+  nonNegativeNumber("batch.maxDelay", options.maxDelay);
+  requiredFunction("batch.combine", options.combine);
+}
+
+/**
+ * The service {@linkcode batch} produces. Read-only `pending` (calls in the
+ * batch being collected), `inFlight` (batches sent, not yet answered) and
+ * `waiting` (callers not yet settled) return to zero once every call has
+ * settled, with no timer left.
+ *
+ * @typeParam Req The request type of one call.
+ * @typeParam Res The response type of one call.
+ * @typeParam BatchReq The request type of the inner call.
+ *
+ * @example
+ * ```ts
+ * import { serviceFn } from "@norpc/norpc";
+ * import { batch } from "@norpc/norpc/layers";
+ *
+ * const loader = batch<number, number, number[]>({
+ *   maxSize: 2,
+ *   maxDelay: 10,
+ *   combine: (ns) => ns,
+ * })(serviceFn((ns: number[]) => ns.map((n) => n * 2)));
+ * const both = Promise.all([loader.call(1), loader.call(2)]); // full: sent now
+ * console.log(loader.pending, loader.inFlight); // 0 1
+ * console.log(await both); // [2, 4]
+ * ```
+ */
+export class BatchService<Req, Res, BatchReq> implements Service<Req, Res> {
+  /** Most calls in one batch. */
+  readonly maxSize: number;
+  /** Milliseconds the first call of a batch waits for others. */
+  readonly maxDelay: number;
+  readonly #inner: Service<BatchReq, ReadonlyArray<Res | Error>>;
+  readonly #combine: (reqs: Req[]) => BatchReq;
+  #open: Batch<Req, Res> | undefined = undefined;
+  #inFlight = 0;
+  #waiting = 0;
+
+  /**
+   * Prefer the {@linkcode batch} layer factory.
+   *
+   * @param inner The batched service.
+   * @param options `maxSize`, `maxDelay` and `combine`.
+   */
+  constructor(
+    inner: Service<BatchReq, ReadonlyArray<Res | Error>>,
+    options: BatchOptions<Req, BatchReq>,
+  ) {
+    validate(options);
+    this.#inner = inner;
+    this.maxSize = options.maxSize;
+    this.maxDelay = options.maxDelay;
+    this.#combine = options.combine;
+  }
+
+  /** Calls in the batch being collected. */
+  get pending(): number {
+    return this.#open?.entries.length ?? 0;
+  }
+
+  /** Batches sent to the inner service and not yet answered. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Callers whose call has not settled yet. */
+  get waiting(): number {
+    return this.#waiting;
+  }
+
+  /**
+   * Adds the call to the current batch (starting one if needed).
+   *
+   * @param req The request.
+   * @param options The call's options; aborting `signal` rejects at once
+   * with `signal.reason` and takes the call out of its batch.
+   * @returns This request's own entry of the batch's answer.
+   */
+  call(req: Req, options?: CallOptions): Promise<Res> {
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    let open = this.#open;
+    if (open === undefined) {
+      open = this.#open = new Batch(this.#settle);
+      open.timer = setTimeout(this.#onTimer, this.maxDelay, open);
+    }
+    const entry = new Entry<Req, Res>(open, req, signal);
+    open.entries.push(entry);
+    this.#waiting++;
+    if (open.entries.length >= this.maxSize) this.#flush(open);
+    return entry.promise;
+  }
+
+  /** The inner service's readiness. */
+  ready(): boolean {
+    return innerReady(this.#inner);
+  }
+
+  readonly #onTimer = (open: Batch<Req, Res>): void => {
+    open.timer = undefined;
+    if (this.#open === open) this.#flush(open);
+  };
+
+  /** A caller settled (answered or aborted); `open` when it left before sending. */
+  readonly #settle = (batch: Batch<Req, Res>): void => {
+    this.#waiting--;
+    if (batch === this.#open && batch.entries.length === 0) {
+      clearTimeout(batch.timer);
+      this.#open = undefined;
+    }
+  };
+
+  #flush(open: Batch<Req, Res>): void {
+    this.#open = undefined;
+    if (open.timer !== undefined) clearTimeout(open.timer);
+    open.timer = undefined;
+    const entries = open.entries;
+    open.sent = true;
+    open.live = entries.length;
+    let answer: Promise<ReadonlyArray<Res | Error>>;
+    try {
+      const reqs = entries.map((entry) => entry.req);
+      answer = this.#inner.call(this.#combine(reqs), {
+        signal: open.controller.signal,
+      });
+    } catch (error) {
+      for (const entry of entries) entry.fail(error);
+      return;
+    }
+    this.#inFlight++;
+    answer.then(
+      (results) => {
+        this.#inFlight--;
+        if (!Array.isArray(results) || results.length !== entries.length) {
+          const error = new NorpcError(
+            `batch: the inner service answered ${
+              Array.isArray(results)
+                ? `${results.length} results`
+                : typeof results
+            } for ${entries.length} requests; it must return an array with one result (or Error) per request, in order`,
+          );
+          for (const entry of entries) entry.fail(error);
+          return;
+        }
+        for (let i = 0; i < entries.length; i++) {
+          const result = results[i];
+          if (result instanceof Error) entries[i].fail(result);
+          else entries[i].succeed(result);
+        }
+      },
+      (error) => {
+        this.#inFlight--;
+        for (const entry of entries) entry.fail(error);
+      },
+    );
+  }
+}
+
+/** The calls collected for one inner call. */
+class Batch<Req, Res> {
+  readonly entries: Entry<Req, Res>[] = [];
+  readonly controller = new AbortController();
+  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  sent = false;
+  /** Callers of a sent batch still waiting for its answer. */
+  live = 0;
+  constructor(readonly settle: (batch: Batch<Req, Res>) => void) {}
+}
+
+/** One caller's place in a batch; its own abort listener. */
+class Entry<Req, Res> {
+  readonly promise: Promise<Res>;
+  readonly #resolve: (value: Res) => void;
+  readonly #reject: (reason: unknown) => void;
+  readonly #batch: Batch<Req, Res>;
+  readonly #signal: AbortSignal | undefined;
+  #done = false;
+
+  constructor(
+    batch: Batch<Req, Res>,
+    readonly req: Req,
+    signal: AbortSignal | undefined,
+  ) {
+    const { promise, resolve, reject } = Promise.withResolvers<Res>();
+    this.promise = promise;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    this.#batch = batch;
+    this.#signal = signal;
+    signal?.addEventListener("abort", this, { once: true });
+  }
+
+  succeed(value: Res): void {
+    if (this.#finish()) this.#resolve(value);
+  }
+
+  fail(error: unknown): void {
+    if (this.#finish()) this.#reject(error);
+  }
+
+  /** The caller aborted: leave the batch, or stop waiting for its answer. */
+  handleEvent(): void {
+    if (this.#done) return;
+    const reason = this.#signal!.reason;
+    const batch = this.#batch;
+    if (!batch.sent) {
+      batch.entries.splice(batch.entries.indexOf(this), 1);
+    }
+    this.#finish();
+    this.#reject(reason);
+    if (batch.sent && batch.live === 0) batch.controller.abort(reason);
+  }
+
+  #finish(): boolean {
+    if (this.#done) return false;
+    this.#done = true;
+    this.#signal?.removeEventListener("abort", this);
+    if (this.#batch.sent) this.#batch.live--;
+    this.#batch.settle(this.#batch);
+    return true;
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * The {@linkcode mapRequest} layer.
+ *
+ * @module
+ */
+
+import type { CallOptions, Layer, Service } from "../service.ts";
+import { innerReady } from "./_util.ts";
+import { requiredFunction } from "./_validate.ts";
+
+/**
+ * Transforms each request before the inner service sees it (Tower's
+ * `MapRequest`), so a service can be adapted to the requests its callers
+ * speak. `fn` is synchronous; if it throws, the call rejects with that error
+ * and the inner service is not called.
+ *
+ * @typeParam Outer The request type callers send.
+ * @typeParam Inner The request type the inner service takes.
+ * @typeParam Res The response type.
+ * @param fn Maps a caller's request to the inner service's.
+ * @returns A layer producing the adapted service.
+ * @throws {InvalidOptionError} When `fn` is not a function.
+ *
+ * @example
+ * ```ts
+ * import { ServiceBuilder, serviceFn } from "@norpc/norpc";
+ * import { mapRequest } from "@norpc/norpc/layers";
+ *
+ * const lengths = new ServiceBuilder<string, number>()
+ *   .layer(mapRequest((s: string) => s.trim()))
+ *   .service(serviceFn((s: string) => s.length));
+ * console.log(await lengths.call("  four  ")); // 4
+ * ```
+ */
+export function mapRequest<Outer, Inner, Res>(
+  fn: (req: Outer) => Inner,
+): Layer<Service<Inner, Res>, Service<Outer, Res>> {
+  requiredFunction("mapRequest.fn", fn);
+  return (inner) => new MapRequestService(inner, fn);
+}
+
+class MapRequestService<Outer, Inner, Res> implements Service<Outer, Res> {
+  readonly #inner: Service<Inner, Res>;
+  readonly #fn: (req: Outer) => Inner;
+
+  constructor(inner: Service<Inner, Res>, fn: (req: Outer) => Inner) {
+    this.#inner = inner;
+    this.#fn = fn;
+  }
+
+  call(req: Outer, options?: CallOptions): Promise<Res> {
+    try {
+      return this.#inner.call(this.#fn(req), options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  ready(): boolean {
+    return innerReady(this.#inner);
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Layers: reusable behaviour to stack around any {@linkcode Service}, after
+ * Tower's. Each is a function returning a {@linkcode Layer}; compose them with
+ * `ServiceBuilder` or `stack` (the first added is the outermost, the one a
+ * caller meets first).
+ *
+ * | layer | what it does |
+ * | --- | --- |
+ * | {@linkcode timeout} | rejects `TimeoutError` after a limit, aborting the call below |
+ * | {@linkcode concurrencyLimit} | at most `max` calls at once; others wait (FIFO) |
+ * | {@linkcode rateLimit} | token bucket: `requests` per `per` ms; others wait (FIFO) |
+ * | {@linkcode loadShed} | rejects `OverloadedError` at once when the service below is not ready |
+ * | {@linkcode retry} | retries with backoff and full jitter, within a {@linkcode RetryBudget} |
+ * | {@linkcode circuitBreaker} | closed / open / half-open; `CircuitOpenError` while open |
+ * | {@linkcode hedge} | a second copy after a delay or latency percentile; first answer wins |
+ * | {@linkcode filter} | refuses requests a predicate rejects |
+ * | {@linkcode mapRequest}, {@linkcode mapResponse}, {@linkcode mapError} | adapt requests, responses, errors |
+ * | {@linkcode observe} | hooks with durations, for logs, metrics and tracing |
+ * | {@linkcode batch} | DataLoader-style: many calls, one inner call |
+ * | {@linkcode balance} | power of two choices over replicas |
+ *
+ * Every layer validates its options when it is created (throwing
+ * `InvalidOptionError` naming the option and the value), passes the caller's
+ * `AbortSignal` down, rejects an aborted call with `signal.reason` at once
+ * wherever it makes the call wait, and releases every timer, listener, queue
+ * slot and permit when a call settles or aborts. Layers forward the inner
+ * service's `ready()` where it is meaningful.
+ *
+ * ## Inspecting a layer's state
+ *
+ * The stateful layers build services of exported classes with read-only
+ * counters, e.g. {@linkcode ConcurrencyLimitService} (`inFlight`, `waiting`,
+ * `available`), {@linkcode RateLimitService} (`waiting`, `available`),
+ * {@linkcode TimeoutService} (`active`), {@linkcode RetryService}
+ * (`retrying`, `budget`), {@linkcode CircuitBreakerService} (`state`,
+ * `failures`, `probes`), {@linkcode HedgeService} (`active`, `hedged`),
+ * {@linkcode BatchService} (`pending`, `inFlight`, `waiting`) and
+ * {@linkcode BalancedService} (`inFlight`, `loads`). Each returns to zero
+ * once every call has settled, which is how tests prove nothing leaks. To
+ * keep a handle on a layer inside a stack, apply it yourself:
+ *
+ * @example Keeping a handle on a layer in a stack
+ * ```ts
+ * import { ServiceBuilder, serviceFn } from "@norpc/norpc";
+ * import {
+ *   concurrencyLimit,
+ *   type ConcurrencyLimitService,
+ *   timeout,
+ * } from "@norpc/norpc/layers";
+ * import assert from "node:assert/strict";
+ *
+ * let limiter!: ConcurrencyLimitService<string, number>;
+ * const svc = new ServiceBuilder<string, number>()
+ *   .layer(timeout(1000))
+ *   .layer((inner) => (limiter = concurrencyLimit<string, number>(8)(inner)))
+ *   .service(serviceFn((s: string) => s.length));
+ * assert.equal(await svc.call("four"), 4);
+ * assert.equal(limiter.inFlight, 0);
+ * assert.equal(limiter.waiting, 0);
+ * ```
+ *
+ * @example A resilient client stack
+ * ```ts
+ * import { ServiceBuilder, serviceFn } from "@norpc/norpc";
+ * import {
+ *   concurrencyLimit,
+ *   loadShed,
+ *   rateLimit,
+ *   retry,
+ *   timeout,
+ * } from "@norpc/norpc/layers";
+ *
+ * const svc = new ServiceBuilder<string, string>()
+ *   .layer(timeout(500)) // bounds the whole call, retries included
+ *   .layer(retry({ attempts: 3 })) // retries OverloadedError from below
+ *   .layer(loadShed()) // fail fast instead of queueing...
+ *   .layer(concurrencyLimit(64)) // ...when 64 calls are running
+ *   .layer(rateLimit({ requests: 1000, per: 1000 }))
+ *   .service(serviceFn((s: string) => s.toUpperCase()));
+ * console.log(await svc.call("hi")); // "HI"
+ * ```
+ *
+ * @module
+ */
+
+import type { NorpcError } from "../errors.ts";
+import type { CallOptions, Layer, Service } from "../service.ts";
+
+export { balance, BalancedService, type BalanceOptions } from "./balance.ts";
+export { batch, type BatchOptions, BatchService } from "./batch.ts";
+export {
+  circuitBreaker,
+  type CircuitBreakerOptions,
+  CircuitBreakerService,
+  type CircuitState,
+  type CircuitStateChange,
+} from "./circuit_breaker.ts";
+export {
+  concurrencyLimit,
+  ConcurrencyLimitService,
+} from "./concurrency_limit.ts";
+export { filter, FilterRejectedError } from "./filter.ts";
+export {
+  hedge,
+  type HedgeOptions,
+  type HedgePercentile,
+  HedgeService,
+} from "./hedge.ts";
+export { loadShed, LoadShedService } from "./load_shed.ts";
+export { mapError } from "./map_error.ts";
+export { mapRequest } from "./map_request.ts";
+export { mapResponse } from "./map_response.ts";
+export {
+  type CallErrorEvent,
+  observe,
+  type ObserveHooks,
+  type RequestEvent,
+  type ResponseEvent,
+} from "./observe.ts";
+export {
+  rateLimit,
+  type RateLimitOptions,
+  RateLimitService,
+} from "./rate_limit.ts";
+export {
+  retry,
+  retryableByDefault,
+  type RetryPolicy,
+  RetryService,
+} from "./retry.ts";
+export { RetryBudget, type RetryBudgetOptions } from "./retry_budget.ts";
+export { timeout, TimeoutService } from "./timeout.ts";
+export type { CallOptions, Layer, NorpcError, Service };
