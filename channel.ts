@@ -550,7 +550,9 @@ export function validateCapacity(capacity: unknown, option = "capacity"): void {
 
 function writableView<T>(core: ChannelCore<T>): WritableStream<T> {
   return new WritableStream<T>({
-    write: (value) => core.send(value, undefined),
+    // The controller's signal fires on abort(): a write waiting for room
+    // gives up, so the stream's abort is not held behind it forever.
+    write: (value, controller) => core.send(value, controller.signal),
     close: () => core.close(),
     abort: (reason) => core.close(reason),
   }, { highWaterMark: 1 });
