@@ -900,3 +900,31 @@ Deno.test("channel: random interleavings match a FIFO model (property)", async (
     { numRuns: 1000 },
   );
 });
+
+Deno.test("streams: a pipe aborted by its signal while blocked ends once the channel frees a slot", async () => {
+  // Web Streams semantics: pipeTo lets the chunk it already read finish
+  // writing before it aborts the destination, so with a full channel the
+  // abort completes only when a slot frees (or the channel closes).
+  const [tx, rx] = channel<number>(1);
+  let n = 0;
+  let cancelled: unknown = "not cancelled";
+  const source = new ReadableStream<number>({
+    pull: (controller) => controller.enqueue(n++),
+    cancel: (reason) => {
+      cancelled = reason;
+    },
+  }, { highWaterMark: 0 });
+  const controller = new AbortController();
+  const piping = watch(
+    source.pipeTo(tx.writable, { signal: controller.signal }),
+  );
+  await assertPending(piping);
+  controller.abort("stop");
+  await assertPending(piping, "aborted pipe with a write waiting for room");
+  assert.equal(await fulfilled(rx.recv()), 0);
+  assert.equal(await rejected(piping), "stop");
+  assert.equal(cancelled, "stop");
+  assert.equal(tx.closed, true); // the destination was aborted: channel closed
+  assert.deepEqual(rx.tryRecv(), { state: "ok", value: 1 }); // the written chunk
+  assert.deepEqual(rx.tryRecv(), { state: "closed" });
+});
