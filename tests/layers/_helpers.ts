@@ -142,3 +142,36 @@ export function track<T>(
 
 /** Values of the wrong type, as an untyped JavaScript caller could pass. */
 export const wrong = <T>(value: unknown): T => value as T;
+
+/**
+ * Counts the abort listeners currently registered on `signal` through its
+ * own add/removeEventListener (what the layers use), to prove none leak.
+ */
+export function listenerCount(signal: AbortSignal): () => number {
+  const listeners = new Set<unknown>();
+  const add = signal.addEventListener.bind(signal);
+  const remove = signal.removeEventListener.bind(signal);
+  signal.addEventListener = ((
+    type: string,
+    listener: EventListenerOrEventListenerObject,
+    options?: boolean | AddEventListenerOptions,
+  ) => {
+    if (type === "abort") {
+      listeners.add(listener);
+      // A once listener is gone after it fired.
+      if (typeof options === "object" && options.once) {
+        add("abort", () => listeners.delete(listener), { once: true });
+      }
+    }
+    add(type, listener, options);
+  }) as typeof signal.addEventListener;
+  signal.removeEventListener = ((
+    type: string,
+    listener: EventListenerOrEventListenerObject,
+    options?: boolean | EventListenerOptions,
+  ) => {
+    if (type === "abort") listeners.delete(listener);
+    remove(type, listener, options);
+  }) as typeof signal.removeEventListener;
+  return () => listeners.size;
+}
