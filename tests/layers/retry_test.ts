@@ -1,0 +1,342 @@
+import assert from "node:assert/strict";
+import { OverloadedError, TimeoutError } from "../../errors.ts";
+import { serviceFn } from "../../service.ts";
+import { retry, retryableByDefault } from "../../layers/retry.ts";
+import { RetryBudget } from "../../layers/retry_budget.ts";
+import {
+  assertInvalidOption,
+  flush,
+  listenerCount,
+  ManualService,
+  track,
+  withClock,
+  wrong,
+} from "./_helpers.ts";
+
+/** A service failing with the given errors, in turn, then answering `ok`. */
+function failing(errors: unknown[], log: number[] = []) {
+  let i = 0;
+  return serviceFn((_req: string) => {
+    log.push(performance.now());
+    if (i < errors.length) throw errors[i++];
+    return "ok";
+  });
+}
+
+Deno.test("retry()", async (t) => {
+  await t.step(
+    "retries overloads with exponential backoff and full jitter",
+    async () => {
+      await withClock(async (clock) => {
+        const at: number[] = [];
+        const svc = retry<string, string>({
+          attempts: 4,
+          base: 100,
+          max: 1000,
+          random: () => 0.5,
+        })(failing([1, 2, 3].map((n) => new OverloadedError(`busy ${n}`)), at));
+        const call = track(svc.call("x"));
+        await clock.tickAsync(1000);
+        assert.equal(call.value, "ok");
+        // Waits of 0.5 * 100, 0.5 * 200, 0.5 * 400.
+        assert.deepEqual(at, [0, 50, 150, 350]);
+        assert.equal(svc.retrying, 0);
+      });
+    },
+  );
+
+  await t.step("the backoff is capped by max", async () => {
+    await withClock(async (clock) => {
+      const at: number[] = [];
+      const svc = retry<string, string>({
+        attempts: 5,
+        base: 100,
+        max: 150,
+        random: () => 0.999,
+        budget: false,
+      })(failing([1, 2, 3, 4].map(() => new OverloadedError("busy")), at));
+      const call = track(svc.call("x"));
+      await clock.tickAsync(2000);
+      assert.equal(call.value, "ok");
+      const waits = at.slice(1).map((t, i) => t - at[i]);
+      assert.deepEqual(waits, [99, 149, 149, 149]);
+    });
+  });
+
+  await t.step(
+    "default policy: overloads and timeouts from below, nothing else",
+    async () => {
+      assert.equal(retryableByDefault(new OverloadedError("x")), true);
+      assert.equal(retryableByDefault(new TimeoutError(1, 1)), true);
+      assert.equal(retryableByDefault(new Error("x")), false);
+      await withClock(async (clock) => {
+        const at: number[] = [];
+        const svc = retry<string, string>({ base: 10 })(
+          failing([new TimeoutError(5, 5), new TypeError("bug")], at),
+        );
+        const call = track(svc.call("x"));
+        await clock.tickAsync(100);
+        assert.equal(at.length, 2);
+        assert.ok(call.error instanceof TypeError);
+      });
+    },
+  );
+
+  await t.step(
+    "a custom retryIf sees the error and the attempt count",
+    async () => {
+      await withClock(async (clock) => {
+        const seen: [unknown, number][] = [];
+        const svc = retry<string, string>({
+          attempts: 5,
+          base: 1,
+          retryIf: (error, attempt) => {
+            seen.push([error, attempt]);
+            return attempt < 2;
+          },
+        })(failing(["a", "b", "c"]));
+        const call = track(svc.call("x"));
+        await clock.tickAsync(100);
+        assert.deepEqual(seen, [["a", 1], ["b", 2]]);
+        assert.equal(call.error, "b");
+      });
+    },
+  );
+
+  await t.step(
+    "exhaustion rejects with the last error, earlier ones as cause",
+    async () => {
+      await withClock(async (clock) => {
+        const errors = [1, 2, 3].map((n) => new OverloadedError(`busy ${n}`));
+        const svc = retry<string, string>({ attempts: 3, base: 1 })(
+          failing(errors),
+        );
+        const call = track(svc.call("x"));
+        await clock.tickAsync(100);
+        assert.equal(call.error, errors[2]);
+        const cause = errors[2].cause;
+        assert.ok(cause instanceof AggregateError);
+        assert.deepEqual(cause.errors, [errors[0], errors[1]]);
+        assert.match(cause.message, /2 earlier attempt/);
+      });
+    },
+  );
+
+  await t.step("an error's own cause is kept", async () => {
+    await withClock(async (clock) => {
+      const root = new Error("root");
+      const last = new OverloadedError("busy", { cause: root });
+      const svc = retry<string, string>({ attempts: 2, base: 1 })(
+        failing([new OverloadedError("first"), last]),
+      );
+      const call = track(svc.call("x"));
+      await clock.tickAsync(100);
+      assert.equal(call.error, last);
+      assert.equal(last.cause, root);
+    });
+  });
+
+  await t.step("the same error thrown twice is not its own cause", async () => {
+    await withClock(async (clock) => {
+      const same = new OverloadedError("always");
+      const svc = retry<string, string>({ attempts: 3, base: 1 })(
+        failing([same, same, same]),
+      );
+      const call = track(svc.call("x"));
+      await clock.tickAsync(100);
+      assert.equal(call.error, same);
+      assert.equal(same.cause, undefined);
+    });
+  });
+
+  await t.step(
+    "an abort during the backoff rejects at once and clears the timer",
+    async () => {
+      await withClock(async (clock) => {
+        const at: number[] = [];
+        const svc = retry<string, string>({ base: 1000, random: () => 0.5 })(
+          failing([new OverloadedError("busy")], at),
+        );
+        const controller = new AbortController();
+        const listeners = listenerCount(controller.signal);
+        const call = track(svc.call("x", { signal: controller.signal }));
+        await clock.tickAsync(100);
+        assert.equal(clock.countTimers(), 1);
+        assert.equal(svc.retrying, 1);
+        assert.equal(listeners(), 1);
+        controller.abort("stop");
+        await flush();
+        assert.equal(call.error, "stop");
+        assert.equal(clock.countTimers(), 0);
+        assert.equal(listeners(), 0);
+        assert.equal(svc.retrying, 0);
+        await clock.tickAsync(2000);
+        assert.equal(at.length, 1);
+      });
+    },
+  );
+
+  await t.step(
+    "the caller's own abort is never retried, even a TimeoutError",
+    async () => {
+      await withClock(async () => {
+        const inner = new ManualService<string, string>();
+        const svc = retry<string, string>({ base: 1, budget: false })(inner);
+        const controller = new AbortController();
+        const call = track(svc.call("x", { signal: controller.signal }));
+        // An outer timeout aborts with a TimeoutError as its reason.
+        const reason = new TimeoutError(10, 10);
+        controller.abort(reason);
+        await flush();
+        assert.equal(call.error, reason);
+        assert.equal(inner.received.length, 1);
+        assert.equal(svc.retrying, 0);
+      });
+    },
+  );
+
+  await t.step("an already aborted call is not retried", async () => {
+    await withClock(async () => {
+      const inner = new ManualService<string, string>();
+      const svc = retry<string, string>()(inner);
+      await assert.rejects(
+        svc.call("x", { signal: AbortSignal.abort("early") }),
+        (err) => err === "early",
+      );
+      assert.equal(svc.retrying, 0);
+    });
+  });
+
+  await t.step("the budget caps retries in an outage", async () => {
+    await withClock(async (clock) => {
+      let calls = 0;
+      const svc = retry<number, string>({
+        attempts: 5,
+        base: 1,
+        budget: { ratio: 0.1, minPerSecond: 0 },
+      })(serviceFn(() => {
+        calls++;
+        throw new OverloadedError("down");
+      }));
+      const results = Array.from({ length: 100 }, (_, i) => track(svc.call(i)));
+      await clock.tickAsync(1000);
+      assert.ok(results.every((r) => r.error instanceof OverloadedError));
+      // 100 requests, and retries worth at most 10% of them.
+      assert.equal(calls, 110);
+      assert.equal(svc.budget?.retries, 10);
+    });
+  });
+
+  await t.step("without a budget every attempt is made", async () => {
+    await withClock(async (clock) => {
+      let calls = 0;
+      const svc = retry<number, string>({
+        attempts: 3,
+        base: 1,
+        budget: false,
+      })(
+        serviceFn(() => {
+          calls++;
+          throw new OverloadedError("down");
+        }),
+      );
+      assert.equal(svc.budget, undefined);
+      for (let i = 0; i < 10; i++) svc.call(i).catch(() => {});
+      await clock.tickAsync(1000);
+      assert.equal(calls, 30);
+    });
+  });
+
+  await t.step("a shared budget caps several services together", async () => {
+    await withClock(async (clock) => {
+      const budget = new RetryBudget({ ratio: 0, minPerSecond: 0.3 }); // 3 retries
+      let calls = 0;
+      const down = serviceFn((_n: number): string => {
+        calls++;
+        throw new OverloadedError("down");
+      });
+      const a = retry<number, string>({ base: 1, budget })(down);
+      const b = retry<number, string>({ base: 1, budget })(down);
+      assert.equal(a.budget, budget);
+      for (let i = 0; i < 5; i++) {
+        a.call(i).catch(() => {});
+        b.call(i).catch(() => {});
+      }
+      await clock.tickAsync(1000);
+      assert.equal(calls, 13);
+    });
+  });
+
+  await t.step("attempts: 1 disables retrying", async () => {
+    const at: number[] = [];
+    const svc = retry<string, string>({ attempts: 1 })(
+      failing([new OverloadedError("busy")], at),
+    );
+    await assert.rejects(svc.call("x"), OverloadedError);
+    assert.equal(at.length, 1);
+  });
+
+  await t.step("a synchronous throw is retried like a rejection", async () => {
+    await withClock(async (clock) => {
+      let calls = 0;
+      const svc = retry<string, string>({ base: 1 })({
+        call: () => {
+          if (calls++ === 0) throw new OverloadedError("sync");
+          return Promise.resolve("ok");
+        },
+      });
+      const call = track(svc.call("x"));
+      await clock.tickAsync(10);
+      assert.equal(call.value, "ok");
+    });
+  });
+
+  await t.step("forwards ready()", () => {
+    const inner = new ManualService<string, string>();
+    const svc = retry<string, string>()(inner);
+    assert.equal(svc.ready(), true);
+    inner.isReady = () => false;
+    assert.equal(svc.ready(), false);
+  });
+
+  await t.step("rejects invalid policies", () => {
+    for (const attempts of [0, -1, 1.5, NaN, Infinity]) {
+      assertInvalidOption(
+        () => retry({ attempts }),
+        "retry.attempts",
+        attempts,
+      );
+    }
+    assertInvalidOption(
+      () => retry({ attempts: wrong("3") }),
+      "retry.attempts",
+      "3",
+    );
+    for (const base of [-1, NaN, Infinity]) {
+      assertInvalidOption(() => retry({ base }), "retry.base", base);
+    }
+    assertInvalidOption(() => retry({ max: -10 }), "retry.max", -10);
+    assertInvalidOption(
+      () => retry({ retryIf: wrong(true) }),
+      "retry.retryIf",
+      true,
+    );
+    assertInvalidOption(
+      () => retry({ random: wrong(0.5) }),
+      "retry.random",
+      0.5,
+    );
+    assertInvalidOption(
+      () => retry({ budget: { ratio: -0.1 } }),
+      "retry.budget.ratio",
+      -0.1,
+    );
+    assertInvalidOption(
+      () => retry({ budget: wrong(null) }),
+      "retry.budget",
+      null,
+    );
+    assertInvalidOption(() => retry(wrong(null)), "retry policy", null);
+    assertInvalidOption(() => retry(wrong(3)), "retry policy", 3);
+  });
+});
