@@ -279,7 +279,10 @@ export function serve<Req, Res>(
     );
   }
   validateService(service);
-  const concurrency = options?.concurrency ?? Infinity;
+  // Only an absent option means the default: null is an invalid value.
+  const concurrency = options?.concurrency === undefined
+    ? Infinity
+    : options.concurrency;
   validateConcurrency(concurrency);
   const queue = receiver[CORE];
   if (queue.consumer !== undefined) {
@@ -351,8 +354,12 @@ export function spawn<Req, Res>(
   options?: SpawnOptions,
 ): Spawned<Req, Res> {
   validateService(service);
-  validateConcurrency(options?.concurrency ?? Infinity);
-  const [tx, rx] = channel<Envelope<Req, Res>>(options?.capacity ?? 1024);
+  if (options?.concurrency !== undefined) {
+    validateConcurrency(options.concurrency);
+  }
+  const [tx, rx] = channel<Envelope<Req, Res>>(
+    options?.capacity === undefined ? 1024 : options.capacity,
+  );
   const server = serve(rx, service, options);
   return { client: connect(tx), server };
 }
