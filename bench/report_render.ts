@@ -1,0 +1,548 @@
+/**
+ * Pure rendering for `bench/report.ts`: `deno bench --json` output in,
+ * `bench/RESULTS.md` and `bench/chart.svg` out. No I/O here, so it is tested
+ * on a fixture (tests/bench/report_test.ts).
+ *
+ * @module
+ */
+
+/** Statistics of one bench, in nanoseconds per iteration. */
+export interface BenchStats {
+  n: number;
+  min: number;
+  max: number;
+  avg: number;
+  p75: number;
+  p99: number;
+  p995: number;
+  p999: number;
+}
+
+/** One bench as `deno bench --json` reports it. */
+export interface BenchEntry {
+  origin: string;
+  group: string | null;
+  name: string;
+  baseline: boolean;
+  results: ({ ok: BenchStats } | { failed: string })[];
+}
+
+/** The whole `deno bench --json` document. */
+export interface BenchJson {
+  version: number;
+  runtime: string;
+  cpu: string;
+  benches: BenchEntry[];
+}
+
+/** Heap figures printed by `bench/memory.ts --json`. */
+export interface MemoryResult {
+  name: string;
+  heapAt100k: number;
+  heapAt1M: number;
+}
+
+/** Where and when the suite ran. */
+export interface Machine {
+  cpu: string;
+  cores: number;
+  os: string;
+  memoryBytes?: number;
+  deno: string;
+  v8: string;
+  typescript: string;
+  date: string;
+}
+
+/** One case of a group, per request. */
+export interface Row {
+  name: string;
+  baseline: boolean;
+  /** Nanoseconds per request. */
+  avg: number;
+  p75: number;
+  p99: number;
+  /** Requests per second at `avg`. */
+  reqPerSec: number;
+  /** `avg` over the group's baseline (the direct call); NaN without one. */
+  xFloor: number;
+}
+
+/** A bench group with its cases, timings per request. */
+export interface Group {
+  name: string;
+  /** Requests per bench iteration (a batch bench runs several). */
+  perIteration: number;
+  rows: Row[];
+}
+
+/** A goal of the benchmark issue, with what this run measured. */
+export interface TargetResult {
+  goal: string;
+  measured: string;
+  /** true met, false missed, undefined when a case is missing. */
+  met: boolean | undefined;
+}
+
+/** Requests per iteration: `noop batch 256` runs 256, anything else 1. */
+export function requestsPerIteration(group: string): number {
+  const match = /\bbatch (\d+)\b/.exec(group);
+  return match ? Number(match[1]) : 1;
+}
+
+/**
+ * Parses and checks `deno bench --json` output.
+ *
+ * @param text The JSON text.
+ * @returns The document.
+ * @throws {Error} when it is not bench JSON, or a bench failed.
+ */
+export function parseBenchJson(text: string): BenchJson {
+  const json = JSON.parse(text) as BenchJson;
+  if (json === null || !Array.isArray(json.benches)) {
+    throw new Error("not `deno bench --json` output: no `benches` array");
+  }
+  for (const bench of json.benches) {
+    const result = bench.results?.[0];
+    if (result === undefined || !("ok" in result)) {
+      const why = result && "failed" in result ? result.failed : "no result";
+      throw new Error(`bench "${bench.name}" failed: ${why}`);
+    }
+  }
+  return json;
+}
+
+/**
+ * Groups the benches, in run order, with timings per request and ratios to
+ * each group's baseline.
+ *
+ * @param json The bench document.
+ * @returns One entry per group (ungrouped benches go under their file name).
+ */
+export function summarize(json: BenchJson): Group[] {
+  const groups = new Map<string, Group>();
+  for (const bench of json.benches) {
+    const name = bench.group ?? fileName(bench.origin);
+    let group = groups.get(name);
+    if (group === undefined) {
+      group = { name, perIteration: requestsPerIteration(name), rows: [] };
+      groups.set(name, group);
+    }
+    const stats = (bench.results[0] as { ok: BenchStats }).ok;
+    const per = group.perIteration;
+    group.rows.push({
+      name: bench.name,
+      baseline: bench.baseline,
+      avg: stats.avg / per,
+      p75: stats.p75 / per,
+      p99: stats.p99 / per,
+      reqPerSec: 1e9 / (stats.avg / per),
+      xFloor: NaN,
+    });
+  }
+  for (const group of groups.values()) {
+    const floor = group.rows.find((row) => row.baseline);
+    if (floor === undefined) continue;
+    for (const row of group.rows) row.xFloor = row.avg / floor.avg;
+  }
+  const rank = (name: string) => {
+    const i = GROUP_ORDER.findIndex((prefix) => name.startsWith(prefix));
+    return i === -1 ? GROUP_ORDER.length : i;
+  };
+  // Array.prototype.sort is stable: run order within one rank.
+  return [...groups.values()].sort((a, b) => rank(a.name) - rank(b.name));
+}
+
+/** Groups are listed by these name prefixes first, then in run order. */
+export const GROUP_ORDER: readonly string[] = [
+  "noop c=1",
+  "noop batch",
+  "payload",
+  "fan-out",
+];
+
+function fileName(origin: string): string {
+  return origin.slice(origin.lastIndexOf("/") + 1);
+}
+
+function find(groups: Group[], group: string, name: string): Row | undefined {
+  return groups.find((g) => g.name === group)?.rows.find((r) =>
+    r.name === name || r.name.startsWith(`${name} ×`)
+  );
+}
+
+/**
+ * Evaluates the goals of the benchmark issue on this run.
+ *
+ * @param groups The summarized groups.
+ * @param memory Heap figures, if `bench/memory.ts` ran.
+ * @returns One line per goal.
+ */
+export function evaluateTargets(
+  groups: Group[],
+  memory: MemoryResult[] = [],
+): TargetResult[] {
+  const targets: TargetResult[] = [];
+  const norpc1 = find(groups, "noop c=1", "norpc spawn");
+  const norpc256 = find(groups, "noop batch 256", "norpc spawn");
+  targets.push(
+    ratioTarget(
+      "noop round trip at concurrency 1: ≤ 3× the direct call",
+      norpc1,
+      3,
+    ),
+  );
+  targets.push(
+    ratioTarget(
+      "per request in a batch of 256: ≤ 2.5× the direct call",
+      norpc256,
+      2.5,
+    ),
+  );
+  const birpcs = ["birpc, no timeout", "birpc, default 60 s timeout"]
+    .map((name) => find(groups, "noop c=1", name))
+    .filter((row): row is Row => row !== undefined);
+  const fastestBirpc = birpcs.sort((a, b) => a.avg - b.avg)[0];
+  targets.push(
+    speedupTarget(
+      "≥ 10× faster than birpc (c=1, its fastest configuration)",
+      norpc1,
+      fastestBirpc,
+      10,
+    ),
+  );
+  targets.push(
+    speedupTarget(
+      "≥ 50× faster than comlink (c=1)",
+      norpc1,
+      find(groups, "noop c=1", "comlink over MessageChannel"),
+      50,
+    ),
+  );
+  targets.push({
+    goal: "under 0.5 µs per round trip (c=1)",
+    measured: norpc1 ? formatTime(norpc1.avg) : "missing",
+    met: norpc1 ? norpc1.avg < 500 : undefined,
+  });
+  const big = find(groups, "payload 1 MB object", "norpc spawn");
+  const clone = find(
+    groups,
+    "payload 1 MB object",
+    "MessageChannel, same thread",
+  );
+  targets.push({
+    goal:
+      "a 1 MB payload moves by reference: norpc's time does not grow with size",
+    measured: big && norpc1
+      ? `${formatTime(big.avg)} (noop: ${
+        formatTime(norpc1.avg)
+      }; structured clone: ${clone ? formatTime(clone.avg) : "missing"})`
+      : "missing",
+    met: big && norpc1 ? big.avg < 2 * norpc1.avg : undefined,
+  });
+  for (const m of memory) {
+    const growth = m.heapAt1M - m.heapAt100k;
+    targets.push({
+      goal: `heap stays flat over 1M requests (${m.name})`,
+      measured: `${formatBytes(m.heapAt100k)} at 100k → ${
+        formatBytes(m.heapAt1M)
+      } at 1M`,
+      met: growth < 512 * 1024,
+    });
+  }
+  return targets;
+}
+
+function ratioTarget(
+  goal: string,
+  row: Row | undefined,
+  max: number,
+): TargetResult {
+  if (row === undefined || Number.isNaN(row.xFloor)) {
+    return { goal, measured: "missing", met: undefined };
+  }
+  return {
+    goal,
+    measured: `${formatRatio(row.xFloor)} (${formatTime(row.avg)})`,
+    met: row.xFloor <= max,
+  };
+}
+
+function speedupTarget(
+  goal: string,
+  ours: Row | undefined,
+  peer: Row | undefined,
+  min: number,
+): TargetResult {
+  if (ours === undefined || peer === undefined) {
+    return { goal, measured: "missing", met: undefined };
+  }
+  const speedup = peer.avg / ours.avg;
+  return {
+    goal,
+    measured: `${formatRatio(speedup)} (${peer.name}: ${formatTime(peer.avg)})`,
+    met: speedup >= min,
+  };
+}
+
+/** Formats nanoseconds as ns, µs or ms with three significant digits. */
+export function formatTime(ns: number): string {
+  if (ns < 1_000) return `${ns.toPrecision(3)} ns`;
+  if (ns < 1_000_000) return `${(ns / 1_000).toPrecision(3)} µs`;
+  return `${(ns / 1_000_000).toPrecision(3)} ms`;
+}
+
+/** Formats a ratio as `2.06×`, `38.1×` or `1,234×`. */
+export function formatRatio(x: number): string {
+  if (Number.isNaN(x)) return "—";
+  if (x < 10) return `${x.toFixed(2)}×`;
+  if (x < 100) return `${x.toFixed(1)}×`;
+  return `${Math.round(x).toLocaleString("en-US")}×`;
+}
+
+function formatRate(perSec: number): string {
+  return Math.round(perSec).toLocaleString("en-US");
+}
+
+function formatBytes(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(2)} MiB`;
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/\|/g, "\\|");
+}
+
+/**
+ * Renders `bench/RESULTS.md`.
+ *
+ * @param json The bench document.
+ * @param machine Where and when it ran.
+ * @param memory Heap figures of `bench/memory.ts`, if it ran.
+ * @returns The Markdown text.
+ */
+export function renderMarkdown(
+  json: BenchJson,
+  machine: Machine,
+  memory: MemoryResult[] = [],
+): string {
+  const groups = summarize(json);
+  const out: string[] = [];
+  out.push("# norpc benchmarks", "");
+  out.push(
+    "Generated by `deno task bench:report` (`bench/report.ts`); do not edit by hand, rerun the task.",
+    "",
+  );
+  out.push(
+    `- Machine: ${machine.cpu}, ${machine.cores} cores` +
+      (machine.memoryBytes
+        ? `, ${Math.round(machine.memoryBytes / 2 ** 30)} GiB`
+        : "") +
+      `, ${machine.os}`,
+    `- Runtime: Deno ${machine.deno}, V8 ${machine.v8}, TypeScript ${machine.typescript} (${json.runtime})`,
+    `- Date: ${machine.date}`,
+    "",
+  );
+  out.push(
+    "Times are per request: a batch case times the whole batch of concurrent requests and is divided by its size. " +
+      "**× floor** is the case's time over the group's baseline, a direct `await handler(req)`. " +
+      "Absolute times on a shared machine drift from run to run; compare ratios within one run. " +
+      "The direct call's time includes `deno bench`'s own per-iteration overhead, which every case pays too.",
+    "",
+  );
+  out.push("## Targets", "");
+  out.push("| goal | measured | met |", "| --- | --- | --- |");
+  for (const t of evaluateTargets(groups, memory)) {
+    const met = t.met === undefined ? "n/a" : t.met ? "yes" : "**no**";
+    out.push(
+      `| ${escapeMarkdown(t.goal)} | ${escapeMarkdown(t.measured)} | ${met} |`,
+    );
+  }
+  out.push("");
+  out.push(
+    "![norpc against the direct call and peers, × floor, log scale](chart.svg)",
+    "",
+  );
+  for (const group of groups) {
+    out.push(`## ${group.name}`, "");
+    if (group.perIteration > 1) {
+      out.push(
+        `Per request: each iteration sends ${group.perIteration} concurrent requests.`,
+        "",
+      );
+    }
+    out.push(
+      "| case | avg | p75 | p99 | req/s | × floor |",
+      "| --- | ---: | ---: | ---: | ---: | ---: |",
+    );
+    for (const row of group.rows) {
+      const name = escapeMarkdown(
+        row.baseline ? `${row.name} (floor)` : row.name,
+      );
+      out.push(
+        `| ${name} | ${formatTime(row.avg)} | ${formatTime(row.p75)} | ${
+          formatTime(row.p99)
+        } | ${formatRate(row.reqPerSec)} | ${formatRatio(row.xFloor)} |`,
+      );
+    }
+    out.push("");
+  }
+  if (memory.length > 0) {
+    out.push("## Memory (`deno task bench:memory`)", "");
+    out.push(
+      "Heap used after a full GC while 1,000,000 requests go through `spawn` in batches of 256.",
+      "",
+    );
+    out.push(
+      "| server | after 100k | after 1M | growth |",
+      "| --- | ---: | ---: | ---: |",
+    );
+    for (const m of memory) {
+      const growth = m.heapAt1M - m.heapAt100k;
+      out.push(
+        `| ${escapeMarkdown(m.name)} | ${formatBytes(m.heapAt100k)} | ${
+          formatBytes(m.heapAt1M)
+        } | ${growth >= 0 ? "+" : "−"}${
+          Math.abs(growth / 1024).toFixed(0)
+        } KiB |`,
+      );
+    }
+    out.push("");
+  }
+  return out.join("\n");
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;");
+}
+
+/** The groups `renderSvg` draws by default. */
+export const CHART_GROUPS: readonly string[] = ["noop c=1", "noop batch 256"];
+
+type Attrs = Record<string, string | number>;
+
+function element(tag: string, attrs: Attrs, content?: string): string {
+  const list = Object.entries(attrs)
+    .map(([k, v]) => ` ${k}="${typeof v === "number" ? round(v) : v}"`)
+    .join("");
+  return content === undefined
+    ? `<${tag}${list}/>`
+    : `<${tag}${list}>${content}</${tag}>`;
+}
+
+function round(n: number): string {
+  return String(Math.round(n * 10) / 10);
+}
+
+const COLORS = { floor: "#9e9e9e", norpc: "#2e7d32", peer: "#5c7cfa" };
+
+/**
+ * Renders a horizontal bar chart of × floor on a log scale, one panel per
+ * group. Deterministic: the same input gives the same bytes.
+ *
+ * @param json The bench document.
+ * @param groupNames The groups to draw, in order; missing ones are skipped.
+ * @returns The SVG document.
+ */
+export function renderSvg(
+  json: BenchJson,
+  groupNames: readonly string[] = CHART_GROUPS,
+): string {
+  const groups = summarize(json)
+    .filter((g) =>
+      groupNames.includes(g.name) && g.rows.some((r) => r.baseline)
+    )
+    .sort((a, b) => groupNames.indexOf(a.name) - groupNames.indexOf(b.name));
+  const width = 800;
+  const labelLeft = 250;
+  const plotWidth = width - labelLeft - 130;
+  const rowHeight = 20;
+  const ratios = groups.flatMap((g) => g.rows.map((r) => r.xFloor));
+  const decades = Math.ceil(Math.log10(Math.max(10, ...ratios)));
+  const x = (ratio: number) =>
+    labelLeft + plotWidth * Math.log10(Math.max(ratio, 1)) / decades;
+  const ticks: number[] = [];
+  for (let d = 0; d <= decades; d++) {
+    for (const m of [1, 2, 5]) {
+      if (m * 10 ** d <= 10 ** decades) ticks.push(m * 10 ** d);
+    }
+  }
+  const body: string[] = [
+    element(
+      "text",
+      { x: width / 2, y: 18, "text-anchor": "middle", "font-weight": "bold" },
+      escapeXml(
+        `Time per request, × a direct call (log scale) — ${json.runtime}`,
+      ),
+    ),
+  ];
+  let y = 40;
+  for (const group of groups) {
+    body.push(
+      element(
+        "text",
+        { x: 8, y: y + 4, "font-weight": "bold" },
+        escapeXml(group.name),
+      ),
+    );
+    y += 10;
+    const top = y;
+    const bottom = top + group.rows.length * rowHeight;
+    for (const t of ticks) {
+      body.push(
+        element("line", {
+          x1: x(t),
+          y1: top,
+          x2: x(t),
+          y2: bottom,
+          stroke: "#ddd",
+        }),
+        element(
+          "text",
+          { x: x(t), y: bottom + 12, "text-anchor": "middle", class: "tick" },
+          `${t.toLocaleString("en-US")}×`,
+        ),
+      );
+    }
+    for (const row of group.rows) {
+      const color = row.baseline
+        ? COLORS.floor
+        : row.name.startsWith("norpc")
+        ? COLORS.norpc
+        : COLORS.peer;
+      const end = Math.max(x(row.xFloor), labelLeft + 2);
+      const label = row.name.replace(/ ×\d+$/, "");
+      const value = `${formatRatio(row.xFloor)} · ${formatTime(row.avg)}`;
+      body.push(
+        element(
+          "text",
+          { x: labelLeft - 6, y: y + 14, "text-anchor": "end" },
+          escapeXml(label),
+        ),
+        element(
+          "rect",
+          {
+            x: labelLeft,
+            y: y + 3,
+            width: end - labelLeft,
+            height: rowHeight - 6,
+            fill: color,
+          },
+          element("title", {}, escapeXml(`${label}: ${value}`)),
+        ),
+        element("text", { x: end + 4, y: y + 14 }, escapeXml(value)),
+      );
+      y += rowHeight;
+    }
+    y = bottom + 36;
+  }
+  const height = y - 12;
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="12">`,
+    "<style>.tick { fill: #666; font-size: 10px; }</style>",
+    element("rect", { width, height, fill: "#fff" }),
+    ...body,
+    "</svg>",
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,158 @@
+import assert from "node:assert/strict";
+import {
+  type BenchJson,
+  evaluateTargets,
+  formatRatio,
+  formatTime,
+  type Machine,
+  type MemoryResult,
+  parseBenchJson,
+  renderMarkdown,
+  renderSvg,
+  requestsPerIteration,
+  summarize,
+} from "../../bench/report_render.ts";
+import fixture from "./fixtures/bench.json" with { type: "json" };
+
+const json: BenchJson = parseBenchJson(JSON.stringify(fixture));
+
+const machine: Machine = {
+  cpu: "AMD EPYC",
+  cores: 2,
+  os: "linux 6.1 x86_64",
+  memoryBytes: 24 * 2 ** 30,
+  deno: "2.9.6",
+  v8: "15.0",
+  typescript: "6.0.3",
+  date: "2026-11-25",
+};
+
+const memory: MemoryResult[] = [
+  {
+    name: "spawn, default options",
+    heapAt100k: 2_500_000,
+    heapAt1M: 2_490_000,
+  },
+  { name: "leaky", heapAt100k: 2_500_000, heapAt1M: 90_000_000 },
+];
+
+Deno.test("requestsPerIteration reads the batch size from the group name", () => {
+  assert.equal(requestsPerIteration("noop batch 256"), 256);
+  assert.equal(requestsPerIteration("noop batch 16"), 16);
+  assert.equal(requestsPerIteration("noop c=1"), 1);
+  assert.equal(requestsPerIteration("payload 1 MB object"), 1);
+});
+
+Deno.test("summarize orders groups, times per request, ratios to the floor", () => {
+  const groups = summarize(json);
+  assert.deepEqual(groups.map((g) => g.name), [
+    "noop c=1",
+    "noop batch 256",
+    "payload 1 MB object",
+    "other_bench.ts",
+  ]);
+  const batch = groups[1];
+  assert.equal(batch.perIteration, 256);
+  assert.equal(batch.rows[0].avg, 100);
+  assert.equal(batch.rows[1].avg, 300);
+  assert.equal(batch.rows[1].xFloor, 3);
+  assert.equal(batch.rows[1].reqPerSec, 1e9 / 300);
+  assert.equal(groups[0].rows[1].xFloor, 2);
+  assert.ok(Number.isNaN(groups[3].rows[0].xFloor), "no baseline, no ratio");
+});
+
+Deno.test("evaluateTargets reports every goal with its figure", () => {
+  const targets = evaluateTargets(summarize(json), memory);
+  const byGoal = new Map(targets.map((t) => [t.goal.split(":")[0], t]));
+  const c1 = byGoal.get("noop round trip at concurrency 1")!;
+  assert.equal(c1.met, true);
+  assert.equal(c1.measured, "2.00× (200 ns)");
+  const b256 = byGoal.get("per request in a batch of 256")!;
+  assert.equal(b256.met, false);
+  assert.equal(b256.measured, "3.00× (300 ns)");
+  const birpc = targets.find((t) => t.goal.includes("birpc"))!;
+  assert.equal(birpc.met, true);
+  assert.match(birpc.measured, /^10\.0× \(birpc, no timeout: 2\.00 µs\)$/);
+  const comlink = targets.find((t) => t.goal.includes("comlink"))!;
+  assert.equal(comlink.measured, "100× (comlink over MessageChannel: 20.0 µs)");
+  assert.equal(comlink.met, true);
+  const abs = targets.find((t) => t.goal.includes("0.5 µs"))!;
+  assert.deepEqual([abs.measured, abs.met], ["200 ns", true]);
+  const payload = targets.find((t) => t.goal.includes("1 MB"))!;
+  assert.equal(payload.met, true);
+  assert.match(payload.measured, /210 ns .*noop: 200 ns.*14\.0 ms/);
+  const heaps = targets.filter((t) => t.goal.includes("heap"));
+  assert.deepEqual(heaps.map((t) => t.met), [true, false]);
+});
+
+Deno.test("evaluateTargets marks goals n/a when a case is missing", () => {
+  const targets = evaluateTargets([]);
+  assert.ok(targets.length >= 5);
+  for (const t of targets) {
+    assert.equal(t.met, undefined);
+    assert.equal(t.measured, "missing");
+  }
+});
+
+Deno.test("renderMarkdown writes machine, targets, chart and one table per group", () => {
+  const md = renderMarkdown(json, machine, memory);
+  assert.match(md, /^# norpc benchmarks\n/);
+  assert.match(md, /AMD EPYC, 2 cores, 24 GiB, linux 6\.1 x86_64/);
+  assert.match(md, /Deno 2\.9\.6, V8 15\.0, TypeScript 6\.0\.3/);
+  assert.match(
+    md,
+    /\| per request in a batch of 256: ≤ 2\.5× the direct call \| 3\.00× \(300 ns\) \| \*\*no\*\* \|/,
+  );
+  assert.match(md, /!\[[^\]]*\]\(chart\.svg\)/);
+  for (const group of ["noop c=1", "noop batch 256", "payload 1 MB object"]) {
+    assert.ok(md.includes(`\n## ${group}\n`), group);
+  }
+  assert.match(
+    md,
+    /\| norpc spawn ×256 \| 300 ns \| 330 ns \| 600 ns \| 3,333,333 \| 3\.00× \|/,
+  );
+  assert.match(md, /\| direct call \(floor\) \| 100 ns \|/);
+  assert.ok(md.includes("a <peer> & \\| co ×256"), "pipes are escaped");
+  assert.match(md, /\| leaky \| 2\.38 MiB \| 85\.83 MiB \| \+85449 KiB \|/);
+  assert.equal(md, renderMarkdown(json, machine, memory), "deterministic");
+});
+
+Deno.test("renderSvg draws the c=1 and batch-256 groups on a log scale", () => {
+  const svg = renderSvg(json);
+  assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  assert.ok(svg.trimEnd().endsWith("</svg>"));
+  assert.ok(svg.includes(">noop c=1</text>"));
+  assert.ok(svg.includes(">noop batch 256</text>"));
+  assert.ok(!svg.includes("payload"), "only the chart groups");
+  // 5 + 3 bars, plus the background.
+  assert.equal(svg.match(/<rect /g)?.length, 9);
+  assert.ok(svg.includes("a &lt;peer&gt; &amp; | co"), "names are escaped");
+  assert.ok(!svg.includes("×256<"), "batch suffix dropped from labels");
+  // comlink at 200× needs three decades: ticks up to 1,000×, no further.
+  assert.ok(svg.includes(">1,000×</text>"));
+  assert.ok(!svg.includes(">2,000×</text>"));
+  assert.ok(svg.includes(">3.00× · 300 ns</text>"));
+  assert.equal(svg, renderSvg(json), "deterministic");
+});
+
+Deno.test("parseBenchJson rejects failed benches and foreign JSON", () => {
+  assert.throws(() => parseBenchJson("{}"), /no `benches` array/);
+  const failed = {
+    ...json,
+    benches: [{ ...json.benches[0], results: [{ failed: "boom" }] }],
+  };
+  assert.throws(
+    () => parseBenchJson(JSON.stringify(failed)),
+    /bench "direct call" failed: boom/,
+  );
+});
+
+Deno.test("formatTime and formatRatio", () => {
+  assert.equal(formatTime(91.2345), "91.2 ns");
+  assert.equal(formatTime(1_234), "1.23 µs");
+  assert.equal(formatTime(14_000_000), "14.0 ms");
+  assert.equal(formatRatio(2.0634), "2.06×");
+  assert.equal(formatRatio(38.12), "38.1×");
+  assert.equal(formatRatio(1234.4), "1,234×");
+  assert.equal(formatRatio(NaN), "—");
+});
