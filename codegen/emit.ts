@@ -486,7 +486,11 @@ function serverFunction(service: ServiceModel, names: ServiceNames): Doc {
               "default:",
               indent([
                 hardline,
-                `return unknownMethod(req, ${JSON.stringify(service.name)});`,
+                "return unknownMethod",
+                list("(", ["req", JSON.stringify(service.name)], ")", {
+                  trailingComma: true,
+                }),
+                ";",
               ]),
             ]),
             hardline,
