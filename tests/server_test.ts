@@ -137,6 +137,86 @@ Deno.test("serve: a closed channel is drained, then the server stops by itself",
   assert.equal(server.served, 2);
 });
 
+Deno.test("spawn: the default capacity is 1024", async () => {
+  const svc = new ControlledService<Req, number>();
+  const { client, server } = spawn(svc, { concurrency: 1 });
+  const replies = Array.from({ length: 1026 }, (_, id) => client.call({ id }));
+  assert.equal(server.inFlight, 1);
+  assert.equal(server.queued, 1024);
+  assert.equal(client.ready(), false); // the 1026th waits for room
+  while (svc.pending.length > 0) {
+    svc.pending[0].resolve(svc.pending[0].req.id);
+    await flushMicrotasks();
+  }
+  const results = await fulfilled(Promise.all(replies));
+  assert.deepEqual(results, Array.from({ length: 1026 }, (_, i) => i));
+  await fulfilled(server.close());
+});
+
+Deno.test("serve: a handler may call services, its own included, re-entrantly", async () => {
+  type Msg = { depth: number };
+  const ref: { self?: Service<Msg, number> } = {};
+  const { client, server } = spawn(serviceFn(async (m: Msg) => {
+    if (m.depth === 0) return 0;
+    // Dispatched synchronously from inside the outer dispatch.
+    return 1 + await ref.self!.call({ depth: m.depth - 1 });
+  }));
+  ref.self = client;
+  assert.equal(await fulfilled(client.call({ depth: 5 })), 5);
+  assert.equal(server.served, 6);
+  await fulfilled(server.close());
+});
+
+Deno.test("serve: a handler may close or abort its own server", async (t) => {
+  await t.step("close from inside a handler", async () => {
+    const ref: { server?: Server } = {};
+    const spawned = spawn(
+      serviceFn(async (cmd: string) => {
+        await null; // the second call is queued by now
+        if (cmd === "shutdown") ref.server!.close();
+        return `did ${cmd}`;
+      }),
+      { concurrency: 1 },
+    );
+    const server = ref.server = spawned.server;
+    const a = watch(spawned.client.call("shutdown"));
+    const b = watch(spawned.client.call("queued before close"));
+    assert.equal(server.queued, 1);
+    assert.equal(await fulfilled(a), "did shutdown");
+    assert.equal(await fulfilled(b), "did queued before close"); // drained
+    await fulfilled(server.closed);
+    assert.equal(server.served, 2);
+  });
+  await t.step("abort from inside a handler", async () => {
+    const ref: { server?: Server } = {};
+    let ownSignal: AbortSignal | undefined;
+    const spawned = spawn(
+      serviceFn(async (cmd: string, options: CallOptions) => {
+        await null; // the second call is queued by now
+        if (cmd === "abort") {
+          ownSignal = options.signal;
+          ref.server!.abort("self-destruct");
+        }
+        return `did ${cmd}`;
+      }),
+      { concurrency: 1 },
+    );
+    const server = ref.server = spawned.server;
+    const a = watch(spawned.client.call("abort"));
+    const queued = watch(spawned.client.call("never"));
+    assert.equal(server.queued, 1);
+    await fulfilled(server.closed);
+    assert.equal(await fulfilled(a), "did abort");
+    assert.equal(ownSignal?.aborted, true);
+    assert.equal(ownSignal?.reason, "self-destruct");
+    const err = await rejected(queued);
+    assert.ok(err instanceof ChannelClosedError);
+    assert.equal(err.value, "never");
+    assert.equal(err.cause, "self-destruct");
+    assert.equal(server.rejected, 1);
+  });
+});
+
 // ---------------------------------------------------------------------------
 // validation
 
@@ -547,6 +627,9 @@ Deno.test("abort while running: the caller rejects at once and the handler's sig
   // Other requests do not see the abort.
   assert.equal(svc.calls[0].signal!.aborted, false);
   assert.equal(server.inFlight, 2);
+  // close() waits for the aborted caller's handler too.
+  const closing = watch(server.close());
+  await assertPending(closing, "close with an aborted request still running");
   // The handler's late result is dropped; the caller's outcome stands.
   call.resolve(99);
   svc.calls[0].resolve(0);
@@ -555,7 +638,7 @@ Deno.test("abort while running: the caller rejects at once and the handler's sig
   assert.equal(server.inFlight, 0);
   assert.equal(server.served, 2);
   assert.equal(server.cancelled, 0);
-  await fulfilled(server.close());
+  await fulfilled(closing);
 });
 
 Deno.test("abort while running: a handler that honours the signal ends the request", async () => {
