@@ -238,6 +238,9 @@ export async function main(args: readonly string[]): Promise<number> {
       stale.push(`${outFile} (${current === undefined ? "missing" : "stale"})`);
       continue;
     }
+    if (options.out !== undefined) {
+      await Deno.mkdir(options.out, { recursive: true });
+    }
     await Deno.writeTextFile(outFile, result.code);
     written.push(outFile);
   }
