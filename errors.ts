@@ -115,7 +115,8 @@ export class TimeoutError extends NorpcError {
  * ```ts
  * import { OverloadedError } from "@norpc/norpc";
  *
- * throw new OverloadedError("service is at capacity; retry later");
+ * const err = new OverloadedError("service is at capacity; retry later");
+ * console.log(err.name); // "OverloadedError"
  * ```
  */
 export class OverloadedError extends NorpcError {}
