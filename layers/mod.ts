@@ -37,23 +37,21 @@
  * {@linkcode BatchService} (`pending`, `inFlight`, `waiting`) and
  * {@linkcode BalancedService} (`inFlight`, `loads`). Each returns to zero
  * once every call has settled, which is how tests prove nothing leaks. To
- * keep a handle on a layer inside a stack, apply it yourself:
+ * keep a handle on a layer, apply it yourself (`layer(inner)` returns the
+ * service) and build the rest of the stack around it:
  *
  * @example Keeping a handle on a layer in a stack
  * ```ts
  * import { ServiceBuilder, serviceFn } from "@norpc/norpc";
- * import {
- *   concurrencyLimit,
- *   type ConcurrencyLimitService,
- *   timeout,
- * } from "@norpc/norpc/layers";
+ * import { concurrencyLimit, timeout } from "@norpc/norpc/layers";
  * import assert from "node:assert/strict";
  *
- * let limiter!: ConcurrencyLimitService<string, number>;
+ * const limiter = concurrencyLimit<string, number>(8)(
+ *   serviceFn((s: string) => s.length),
+ * );
  * const svc = new ServiceBuilder<string, number>()
  *   .layer(timeout(1000))
- *   .layer((inner) => (limiter = concurrencyLimit<string, number>(8)(inner)))
- *   .service(serviceFn((s: string) => s.length));
+ *   .service(limiter);
  * assert.equal(await svc.call("four"), 4);
  * assert.equal(limiter.inFlight, 0);
  * assert.equal(limiter.waiting, 0);

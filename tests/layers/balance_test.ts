@@ -68,7 +68,7 @@ Deno.test("balance()", async (t) => {
     assert.equal(svc.inFlight, 0);
   });
 
-  await t.step("skips replicas that are not ready", async () => {
+  await t.step("skips replicas that are not ready", () => {
     const [a, b, c] = replicas(3);
     a.isReady = () => false;
     const svc = balance([a, b, c], { random: sequence(0, 0) });
