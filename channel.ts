@@ -63,6 +63,15 @@ export interface Consumer<T> {
   onClose(): void;
 }
 
+/**
+ * Internal: a value that can be withdrawn from the queue in O(1). The channel
+ * sets `queued` while the value sits in its ring buffer; withdrawing clears it
+ * and leaves a tombstone that `shift` skips and compaction drops.
+ */
+export interface Withdrawable {
+  queued: boolean;
+}
+
 /** A sender waiting for room; it is its own abort listener. */
 class SendWaiter<T> {
   prev: SendWaiter<T> | undefined = undefined;
@@ -106,7 +115,14 @@ export class ChannelCore<T> {
   #ring: (T | undefined)[];
   #mask: number;
   #head = 0;
+  /** Slots in use in the ring, tombstones of withdrawn values included. */
+  #used = 0;
+  /** Withdrawn values still occupying a ring slot. */
+  #tombstones = 0;
+  /** Live queued values. */
   size = 0;
+  /** Whether values are {@linkcode Withdrawable} (a client's envelopes). */
+  #withdrawable = false;
 
   #sendHead: SendWaiter<T> | undefined = undefined;
   #sendTail: SendWaiter<T> | undefined = undefined;
@@ -200,9 +216,21 @@ export class ChannelCore<T> {
   /** Removes the oldest queued value; the caller checks `size > 0` first. */
   shift(): T {
     const ring = this.#ring;
-    const value = ring[this.#head] as T;
+    let value = ring[this.#head] as T;
     ring[this.#head] = undefined;
     this.#head = (this.#head + 1) & this.#mask;
+    this.#used--;
+    if (this.#withdrawable) {
+      // Skip tombstones: values withdrawn while queued.
+      while (!(value as Withdrawable).queued) {
+        this.#tombstones--;
+        value = ring[this.#head] as T;
+        ring[this.#head] = undefined;
+        this.#head = (this.#head + 1) & this.#mask;
+        this.#used--;
+      }
+      (value as Withdrawable).queued = false;
+    }
     this.size--;
     if (this.#sendHead !== undefined) this.#admitSenders();
     return value;
@@ -226,24 +254,30 @@ export class ChannelCore<T> {
   }
 
   /**
-   * Withdraws a queued value (its sender gave up). Returns false when the
-   * value is no longer queued. O(queue length): only abort paths use it.
+   * Makes queued values withdrawable in O(1) (see {@linkcode Withdrawable});
+   * called by `connect`, whose envelopes are unique objects.
    */
-  withdraw(value: T): boolean {
-    const ring = this.#ring;
-    const mask = this.#mask;
-    for (let i = 0; i < this.size; i++) {
-      if (ring[(this.#head + i) & mask] !== value) continue;
-      for (let j = i; j < this.size - 1; j++) {
-        ring[(this.#head + j) & mask] = ring[(this.#head + j + 1) & mask];
-      }
-      ring[(this.#head + this.size - 1) & mask] = undefined;
-      this.size--;
-      this.consumer?.onWithdraw(value);
-      if (this.#sendHead !== undefined) this.#admitSenders();
-      return true;
+  enableWithdraw(): void {
+    if (this.#withdrawable) return;
+    this.#withdrawable = true;
+    for (let i = 0; i < this.#used; i++) {
+      (this.#ring[(this.#head + i) & this.#mask] as Withdrawable).queued = true;
     }
-    return false;
+  }
+
+  /**
+   * Withdraws a queued value (its sender gave up) and frees its slot.
+   * Returns false when the value is not queued (already taken, or never
+   * queued). Needs {@linkcode ChannelCore.enableWithdraw}.
+   */
+  withdraw(value: T & Withdrawable): boolean {
+    if (!this.#withdrawable || !value.queued) return false;
+    value.queued = false;
+    this.size--;
+    this.#tombstones++;
+    this.consumer?.onWithdraw(value);
+    if (this.#sendHead !== undefined) this.#admitSenders();
+    return true;
   }
 
   /** Removes and returns every queued value (used by a server abort). */
@@ -289,20 +323,39 @@ export class ChannelCore<T> {
   }
 
   #push(value: T): void {
-    if (this.size === this.#ring.length) this.#grow();
-    this.#ring[(this.#head + this.size) & this.#mask] = value;
+    if (this.#used === this.#ring.length) {
+      if (this.#tombstones > 0) this.#compact();
+      else this.#grow();
+    }
+    this.#ring[(this.#head + this.#used) & this.#mask] = value;
+    if (this.#withdrawable) (value as Withdrawable).queued = true;
+    this.#used++;
     this.size++;
   }
 
   #grow(): void {
+    this.#relocate(this.#ring.length * 2);
+  }
+
+  /** Drops tombstones; amortised O(1) per withdrawal. */
+  #compact(): void {
+    this.#relocate(this.#ring.length);
+  }
+
+  #relocate(length: number): void {
     const old = this.#ring;
-    const ring = new Array<T | undefined>(old.length * 2);
-    for (let i = 0; i < this.size; i++) {
-      ring[i] = old[(this.#head + i) & this.#mask];
+    const ring = new Array<T | undefined>(length);
+    let used = 0;
+    for (let i = 0; i < this.#used; i++) {
+      const value = old[(this.#head + i) & this.#mask] as T;
+      if (this.#withdrawable && !(value as Withdrawable).queued) continue;
+      ring[used++] = value;
     }
     this.#ring = ring;
     this.#head = 0;
-    this.#mask = ring.length - 1;
+    this.#mask = length - 1;
+    this.#used = used;
+    this.#tombstones = 0;
   }
 }
 

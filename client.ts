@@ -38,6 +38,8 @@ export class Envelope<Req, Res> {
   readonly signal: AbortSignal | undefined;
   /** True once the reply was settled (answered, failed or aborted). */
   settled: boolean = false;
+  /** True while the envelope waits in a channel's queue (set by the channel). */
+  queued: boolean = false;
   readonly #resolve: (value: Res) => void;
   readonly #reject: (reason: unknown) => void;
   readonly #queue: ChannelCore<Envelope<Req, Res>> | undefined;
@@ -101,7 +103,7 @@ export class Envelope<Req, Res> {
     if (this.settled) return;
     this.settled = true;
     this.#reject(this.signal!.reason);
-    this.#queue?.withdraw(this);
+    if (this.queued) this.#queue?.withdraw(this);
   }
 }
 
@@ -130,6 +132,7 @@ export class Client<Req, Res> implements Service<Req, Res> {
   /** @param sender The channel's sending half. */
   constructor(sender: Sender<Envelope<Req, Res>>) {
     this.#queue = sender[CORE];
+    this.#queue.enableWithdraw();
   }
 
   /**
