@@ -289,3 +289,55 @@ Deno.test("Envelope: usable by hand, settles once", async () => {
   assert.ok(err instanceof HandlerError);
   assert.equal(err.cause, "not an error");
 });
+
+Deno.test("client: withdrawn envelopes leave no gap — order, room and slots survive ring compaction and wrap-around", async () => {
+  // Capacity 8 → an 8-slot ring: every pattern below wraps and compacts.
+  const { tx, rx, client } = setup(8);
+  const expected: number[] = [];
+  const replies: Promise<string>[] = [];
+  const taken: number[] = [];
+  let id = 0;
+  for (let round = 0; round < 50; round++) {
+    // Fill to capacity; abort every other call while queued.
+    const controllers: AbortController[] = [];
+    while (tx.size < 8) {
+      const controller = new AbortController();
+      controllers.push(controller);
+      const req = { id: id++ };
+      const reply = client.call(req, { signal: controller.signal });
+      if (req.id % 2 === 0) {
+        expected.push(req.id);
+        replies.push(reply);
+      } else {
+        reply.catch(() => {});
+      }
+    }
+    controllers.forEach((c, i) => i % 2 === 1 && c.abort());
+    // Room freed by the withdrawals is usable at once, without a receive.
+    assert.ok(client.ready(), "withdrawals free slots");
+    // Take half of what is live; the rest stays queued across rounds.
+    const live = tx.size;
+    for (let i = 0; i < Math.ceil(live / 2); i++) {
+      const env = take(rx);
+      taken.push(env.req.id);
+      env.resolve(String(env.req.id));
+    }
+  }
+  while (tx.size > 0) {
+    const env = take(rx);
+    taken.push(env.req.id);
+    env.resolve(String(env.req.id));
+  }
+  assert.deepEqual(
+    taken,
+    expected,
+    "live requests are received once each, in call order",
+  );
+  assert.deepEqual(
+    rx.tryRecv(),
+    { state: "empty" },
+    "no tombstone is ever received",
+  );
+  const answered = (await Promise.all(replies)).map(Number);
+  assert.deepEqual(answered, expected, "each caller gets its own reply");
+});
