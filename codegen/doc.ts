@@ -99,6 +99,21 @@ export function list(
   );
 }
 
+/** Whether a doc has no place to break (so it always prints on one line). */
+export function unbreakable(doc: Doc): boolean {
+  if (typeof doc === "string") return true;
+  if (Array.isArray(doc)) return (doc as readonly Doc[]).every(unbreakable);
+  const node = doc as Group | Indent | Line | IfBreak;
+  switch (node.kind) {
+    case "line":
+      return false;
+    case "ifBreak":
+      return unbreakable(node.flat);
+    default:
+      return unbreakable(node.contents);
+  }
+}
+
 const BREAK = 0;
 const FLAT = 1;
 type Mode = typeof BREAK | typeof FLAT;

@@ -16,6 +16,7 @@ import {
   line,
   list,
   softline,
+  unbreakable,
 } from "./doc.ts";
 
 /** A printed type, with what its context needs to know to place it. */
@@ -32,6 +33,8 @@ export interface TypeExpr {
   readonly objectLike: boolean;
   /** `null` or `void` (a union of one object type and these hugs the object). */
   readonly nullish: boolean;
+  /** A prefix operator type (`keyof T`, `readonly T[]`, `infer U`). */
+  readonly prefix?: boolean;
 }
 
 /** Where a type refers to a name it does not declare itself. */
@@ -97,6 +100,16 @@ function operandDoc(t: TypeExpr): Doc {
   return t.needsParens ? ["(", t.doc, ")"] : t.doc;
 }
 
+/** Whether a type needs parentheses before `[]`, `[K]` or after `keyof`. */
+function needsParensAsOperand(t: TypeExpr): boolean {
+  return t.needsParens || t.operands !== undefined || t.prefix === true;
+}
+
+/** The type, parenthesized when `needed`. */
+function maybeParens(t: TypeExpr, needed: boolean): Doc {
+  return needed ? parenthesized(t).doc : t.doc;
+}
+
 /** Whether a union of these members keeps one object type inline (`{…} | null`). */
 function hugs(operands: readonly TypeExpr[]): boolean {
   return operands.filter((t) => t.objectLike).length === 1 &&
@@ -117,7 +130,11 @@ export function combine(
     else flat.push(t);
   }
   if (flat.length === 1) return flat[0];
-  const docs = flat.map(operandDoc);
+  const docs = flat.map((t) =>
+    operator === "&" && t.operator === "|"
+      ? parenthesized(t).doc
+      : operandDoc(t)
+  );
   const plain = (operator === "|" && hugs(flat)) ||
     (operator === "&" && flat.some((t) => t.objectLike));
   const doc: Doc = plain ? join(` ${operator} `, docs) : group([
@@ -152,6 +169,10 @@ export function annotation(t: TypeExpr, prefix = ":"): Doc {
         join([line, `${t.operator} `], t.operands!.map(operandDoc)),
       ])),
     ];
+  }
+  if (unbreakable(t.doc)) {
+    // A type with no place to break moves to the next line when too long.
+    return [prefix, group(indent([line, t.doc]))];
   }
   return [prefix, " ", t.doc];
 }
@@ -413,7 +434,8 @@ function print(
     return referenceType(node.typeName.getText(sf), args);
   }
   if (ts.isArrayTypeNode(node)) {
-    return expr([print(node.elementType, ctx, bound).doc, "[]"]);
+    const element = print(node.elementType, ctx, bound);
+    return expr([maybeParens(element, needsParensAsOperand(element)), "[]"]);
   }
   if (ts.isTupleTypeNode(node)) {
     const elements = node.elements.map((e) => tupleElement(e, ctx, bound));
@@ -426,7 +448,9 @@ function print(
     );
   }
   if (ts.isParenthesizedTypeNode(node)) {
-    return parenthesized(print(node.type, ctx, bound));
+    // `deno fmt` drops parentheses that are not needed; each context below
+    // adds them back where the inner type requires them.
+    return print(node.type, ctx, bound);
   }
   if (ts.isFunctionTypeNode(node) || ts.isConstructorTypeNode(node)) {
     const inner = new Set(bound);
@@ -465,8 +489,9 @@ function print(
     return expr(objectBody([[head, value]]), { objectLike: true });
   }
   if (ts.isIndexedAccessTypeNode(node)) {
+    const object = print(node.objectType, ctx, bound);
     return expr([
-      print(node.objectType, ctx, bound).doc,
+      maybeParens(object, needsParensAsOperand(object)),
       group([
         "[",
         indent([softline, print(node.indexType, ctx, bound).doc]),
@@ -477,7 +502,15 @@ function print(
   }
   if (ts.isTypeOperatorNode(node)) {
     const op = ts.tokenToString(node.operator) ?? "";
-    return expr([op, " ", print(node.type, ctx, bound).doc]);
+    const operand = print(node.type, ctx, bound);
+    return expr([
+      op,
+      " ",
+      maybeParens(
+        operand,
+        operand.needsParens || operand.operands !== undefined,
+      ),
+    ], { prefix: true });
   }
   if (ts.isTypeQueryNode(node)) {
     collectExpressionReference(node.exprName, ctx, bound);
@@ -514,7 +547,7 @@ function print(
       "infer ",
       node.typeParameter.name.text,
       c ? [" extends ", print(c, ctx, bound).doc] : "",
-    ]);
+    ], { prefix: true });
   }
   if (ts.isTypePredicateNode(node)) {
     ctx.onProblem({
@@ -526,7 +559,8 @@ function print(
     return expr(text());
   }
   if (ts.isOptionalTypeNode(node)) {
-    return expr([print(node.type, ctx, bound).doc, "?"]);
+    const inner = print(node.type, ctx, bound);
+    return expr([maybeParens(inner, needsParensAsOperand(inner)), "?"]);
   }
   if (ts.isRestTypeNode(node)) {
     return expr(["...", print(node.type, ctx, bound).doc]);
@@ -562,7 +596,8 @@ function conditional(
   let first = true;
   while (ts.isConditionalTypeNode(current)) {
     const inner = new Set(bound);
-    const check = print(current.checkType, ctx, inner).doc;
+    const checked = print(current.checkType, ctx, inner);
+    const check = maybeParens(checked, checked.needsParens);
     const ext = print(current.extendsType, ctx, inner).doc;
     const whenTrue = print(current.trueType, ctx, inner).doc;
     const head: Doc = [check, " extends ", ext, " ? ", whenTrue];
