@@ -96,6 +96,22 @@ export const RESERVED_METHOD_NAMES: ReadonlySet<string> = new Set([
   "propertyIsEnumerable",
 ]);
 
+/** Identifiers that cannot name a parameter in strict-mode (class) code. */
+const STRICT_RESERVED: ReadonlySet<string> = new Set([
+  "arguments",
+  "await",
+  "eval",
+  "implements",
+  "interface",
+  "let",
+  "package",
+  "private",
+  "protected",
+  "public",
+  "static",
+  "yield",
+]);
+
 /** The output path used when none is given: `x.ts` → `x.gen.ts`. */
 export function defaultOutFileName(fileName: string): string {
   const base = fileName.replace(/\.(?:[cm]?tsx?|[cm]?jsx?)$/, "");
@@ -620,7 +636,11 @@ function methodModel(
         `rest parameter \`${
           p.name.getText(sf)
         }\` is not supported: a request's arguments have a fixed arity`,
-        "take an array instead: `items: T[]`",
+        p.type && !ts.isTupleTypeNode(p.type)
+          ? `take an array instead: \`${p.name.getText(sf)}: ${
+            p.type.getText(sf)
+          }\``
+          : "take an array instead: `items: T[]`",
       );
       ok = false;
       continue;
@@ -646,7 +666,7 @@ function methodModel(
       ok = false;
       continue;
     }
-    if (pname === "eval" || pname === "arguments") {
+    if (STRICT_RESERVED.has(pname)) {
       report(
         p.name,
         "parameter-name",

@@ -93,7 +93,7 @@ const cases: {
     code: "rest-parameter",
     line: 2,
     column: 7,
-    hint: /xs?: T\[\]|items: T\[\]/,
+    hint: /`xs: number\[\]`/,
   },
   {
     name: "method named call",
@@ -233,6 +233,13 @@ const cases: {
     line: 4,
     column: 1,
     message: /fooServer/,
+  },
+  {
+    name: "parameter named with a strict-mode reserved word",
+    source: "export interface Svc {\n  a(yield: string): void;\n}\n",
+    code: "parameter-name",
+    line: 2,
+    column: 5,
   },
   {
     name: "type predicate result",
