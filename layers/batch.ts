@@ -196,14 +196,14 @@ export class BatchService<Req, Res, BatchReq> implements Service<Req, Res> {
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
     let open = this.#open;
-    if (open === undefined) {
-      open = this.#open = new Batch(this.#settle);
-      open.timer = setTimeout(this.#onTimer, this.maxDelay, open);
-    }
+    if (open === undefined) open = this.#open = new Batch(this.#settle);
     const entry = new Entry<Req, Res>(open, req, signal);
     open.entries.push(entry);
     this.#waiting++;
     if (open.entries.length >= this.maxSize) this.#flush(open);
+    else if (open.timer === undefined) {
+      open.timer = setTimeout(this.#onTimer, this.maxDelay, open);
+    }
     return entry.promise;
   }
 

@@ -7,6 +7,7 @@
 
 import { InvalidOptionError } from "../errors.ts";
 import type { CallOptions, Layer, Service } from "../service.ts";
+import { Deadline, TimerQueue } from "./_timers.ts";
 import { callInner, innerReady, withSignal } from "./_util.ts";
 import {
   nonNegativeNumber,
@@ -68,7 +69,8 @@ export interface HedgeOptions {
  * ignored. At most one extra copy is sent per call, and only while the inner
  * service is `ready()`: a hedge that would just queue behind the first copy
  * is not sent. The caller's abort rejects at once with `signal.reason` and
- * aborts both copies; the timer is cleared as soon as the call settles.
+ * aborts both copies. The pending hedges of one service share a single timer,
+ * cleared once no call is waiting to be hedged.
  *
  * The delay is fixed (`after: 50`) or a percentile of recent latencies
  * (`after: { percentile: 0.95 }`): the latency of every successful answer
@@ -159,7 +161,7 @@ function validate(options: HedgeOptions): Config {
 
 /**
  * The service {@linkcode hedge} produces. Read-only `hedged` (copies sent),
- * `active` (calls in progress, each holding at most one timer) and `delay`
+ * `active` (calls in progress) and `delay`
  * (the current hedging delay, `undefined` while learning) let tests and
  * metrics follow it.
  *
@@ -181,6 +183,7 @@ function validate(options: HedgeOptions): Config {
 export class HedgeService<Req, Res> implements Service<Req, Res> {
   readonly #inner: Service<Req, Res>;
   readonly #stats: Stats;
+  readonly #timers = new TimerQueue();
 
   /**
    * Prefer the {@linkcode hedge} layer factory.
@@ -224,8 +227,13 @@ export class HedgeService<Req, Res> implements Service<Req, Res> {
     const outer = options?.signal;
     if (outer?.aborted) return Promise.reject(outer.reason);
     this.#stats.active++;
-    return new HedgedCall<Req, Res>(this.#stats, this.#inner, req, options)
-      .promise;
+    return new HedgedCall<Req, Res>(
+      this.#stats,
+      this.#timers,
+      this.#inner,
+      req,
+      options,
+    ).promise;
   }
 
   /** The inner service's readiness. */
@@ -284,38 +292,41 @@ class Stats {
 }
 
 /** One hedged call: up to two copies, a timer and the caller's listener. */
-class HedgedCall<Req, Res> {
+class HedgedCall<Req, Res> extends Deadline {
   readonly promise: Promise<Res>;
   readonly #resolve: (value: Res) => void;
   readonly #reject: (reason: unknown) => void;
   readonly #stats: Stats;
+  readonly #timers: TimerQueue;
   readonly #inner: Service<Req, Res>;
   readonly #req: Req;
   readonly #options: CallOptions | undefined;
   readonly #first = new AbortController();
   #second: AbortController | undefined = undefined;
-  #firstStart = performance.now();
+  readonly #firstStart = performance.now();
   #secondStart = 0;
-  #timer: ReturnType<typeof setTimeout> | undefined = undefined;
   #done = false;
 
   constructor(
     stats: Stats,
+    timers: TimerQueue,
     inner: Service<Req, Res>,
     req: Req,
     options: CallOptions | undefined,
   ) {
+    super();
     const { promise, resolve, reject } = Promise.withResolvers<Res>();
     this.promise = promise;
     this.#resolve = resolve;
     this.#reject = reject;
     this.#stats = stats;
+    this.#timers = timers;
     this.#inner = inner;
     this.#req = req;
     this.#options = options;
     options?.signal?.addEventListener("abort", this, { once: true });
     const delay = stats.delay;
-    if (delay !== undefined) this.#timer = setTimeout(fire, delay, this);
+    if (delay !== undefined) timers.add(this, this.#firstStart, delay);
     callInner(inner, req, withSignal(options, this.#first.signal)).then(
       (value) => this.#settle(1, true, value),
       (error) => this.#settle(1, false, error),
@@ -323,8 +334,7 @@ class HedgedCall<Req, Res> {
   }
 
   /** The delay passed without an answer: send the second copy. */
-  fire(): void {
-    this.#timer = undefined;
+  expire(): void {
     if (this.#done || !innerReady(this.#inner)) return;
     this.#stats.hedged++;
     this.#second = new AbortController();
@@ -363,12 +373,8 @@ class HedgedCall<Req, Res> {
 
   #finish(latency: number | undefined): void {
     this.#done = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timers.remove(this);
     this.#options?.signal?.removeEventListener("abort", this);
     this.#stats.settled(latency);
   }
-}
-
-function fire(call: { fire(): void }): void {
-  call.fire();
 }

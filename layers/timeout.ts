@@ -7,6 +7,7 @@
 import { TimeoutError } from "../errors.ts";
 import type { CallOptions, Layer, Service } from "../service.ts";
 import { callInner, innerReady, methodOf, withSignal } from "./_util.ts";
+import { Deadline, TimerQueue } from "./_timers.ts";
 import { positiveNumber } from "./_validate.ts";
 
 /**
@@ -60,8 +61,10 @@ export function timeout<Req, Res>(
 
 /**
  * The service {@linkcode timeout} produces. Besides `call` and `ready` it
- * exposes {@linkcode TimeoutService.active}, the number of calls with a
- * running timer, which returns to zero once every call has settled.
+ * exposes {@linkcode TimeoutService.active}, the number of calls whose
+ * deadline is pending, which returns to zero once every call has settled.
+ * The deadlines of one service share a single timer, armed for the earliest
+ * one and cleared once no call is pending.
  *
  * @typeParam Req The request type.
  * @typeParam Res The response type.
@@ -79,7 +82,8 @@ export class TimeoutService<Req, Res> implements Service<Req, Res> {
   /** The limit in milliseconds. */
   readonly ms: number;
   readonly #inner: Service<Req, Res>;
-  #active = 0;
+  readonly #timers = new TimerQueue();
+  readonly #counter = { active: 0 };
 
   /**
    * Prefer the {@linkcode timeout} layer factory, which validates `ms`.
@@ -92,9 +96,9 @@ export class TimeoutService<Req, Res> implements Service<Req, Res> {
     this.ms = positiveNumber("timeout.ms", ms);
   }
 
-  /** Calls still running (each holds one timer). */
+  /** Calls still running, each with a deadline pending. */
   get active(): number {
-    return this.#active;
+    return this.#counter.active;
   }
 
   /**
@@ -107,8 +111,13 @@ export class TimeoutService<Req, Res> implements Service<Req, Res> {
   call(req: Req, options?: CallOptions): Promise<Res> {
     const outer = options?.signal;
     if (outer?.aborted) return Promise.reject(outer.reason);
-    const timed = new TimedCall<Res>(this.ms, req, outer, this.#onSettle);
-    this.#active++;
+    const timed = new TimedCall<Res>(
+      this.ms,
+      req,
+      outer,
+      this.#timers,
+      this.#counter,
+    );
     callInner(this.#inner, req, withSignal(options, timed.controller.signal))
       .then(
         (value) => timed.settle(true, value),
@@ -121,14 +130,10 @@ export class TimeoutService<Req, Res> implements Service<Req, Res> {
   ready(): boolean {
     return innerReady(this.#inner);
   }
-
-  readonly #onSettle = (): void => {
-    this.#active--;
-  };
 }
 
-/** One call in flight: its timer, its abort listener and its outcome. */
-class TimedCall<Res> {
+/** One call in flight: its deadline, its abort listener and its outcome. */
+class TimedCall<Res> extends Deadline {
   readonly controller = new AbortController();
   readonly promise: Promise<Res>;
   readonly #resolve: (value: Res) => void;
@@ -137,16 +142,18 @@ class TimedCall<Res> {
   readonly #req: unknown;
   readonly #outer: AbortSignal | undefined;
   readonly #start = performance.now();
-  readonly #timer: ReturnType<typeof setTimeout>;
-  readonly #onSettle: () => void;
+  readonly #timers: TimerQueue;
+  readonly #counter: { active: number };
   #done = false;
 
   constructor(
     ms: number,
     req: unknown,
     outer: AbortSignal | undefined,
-    onSettle: () => void,
+    timers: TimerQueue,
+    counter: { active: number },
   ) {
+    super();
     const { promise, resolve, reject } = Promise.withResolvers<Res>();
     this.promise = promise;
     this.#resolve = resolve;
@@ -154,8 +161,10 @@ class TimedCall<Res> {
     this.#ms = ms;
     this.#req = req;
     this.#outer = outer;
-    this.#onSettle = onSettle;
-    this.#timer = setTimeout(fire, ms, this);
+    this.#timers = timers;
+    this.#counter = counter;
+    counter.active++;
+    timers.add(this, this.#start, ms);
     outer?.addEventListener("abort", this, { once: true });
   }
 
@@ -167,7 +176,7 @@ class TimedCall<Res> {
     else this.#reject(value);
   }
 
-  /** The timer fired. */
+  /** The deadline passed (called by the timer queue). */
   expire(): void {
     if (this.#done) return;
     this.#finish();
@@ -191,12 +200,8 @@ class TimedCall<Res> {
 
   #finish(): void {
     this.#done = true;
-    clearTimeout(this.#timer);
+    this.#timers.remove(this);
     this.#outer?.removeEventListener("abort", this);
-    this.#onSettle();
+    this.#counter.active--;
   }
-}
-
-function fire(call: { expire(): void }): void {
-  call.expire();
 }

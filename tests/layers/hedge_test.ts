@@ -208,6 +208,45 @@ Deno.test("hedge()", async (t) => {
     });
   });
 
+  await t.step(
+    "percentile: a shrinking delay orders deadlines correctly",
+    async () => {
+      await withClock(async (clock) => {
+        const inner = new ManualService<number, number>();
+        const svc = hedge<number, number>({
+          after: { percentile: 1, window: 1, minSamples: 1 },
+        })(inner);
+        const answer = async (ms: number) => {
+          svc.call(0);
+          await clock.tickAsync(ms);
+          inner.last.resolve(0);
+          await flush();
+        };
+        await answer(100);
+        assert.equal(svc.delay, 100);
+        const slow = track(svc.call(1)); // hedged at t + 100
+        const helper = track(svc.call(2)); // answers after 10 ms: delay -> 10
+        await clock.tickAsync(10);
+        inner.received.at(-1)!.resolve(2);
+        await flush();
+        assert.equal(helper.value, 2);
+        assert.equal(svc.delay, 10);
+        const fast = track(svc.call(3)); // hedged at t + 10, before `slow`
+        await clock.tickAsync(10);
+        assert.equal(svc.hedged, 1);
+        assert.equal(inner.last.req, 3);
+        await clock.tickAsync(80);
+        assert.equal(svc.hedged, 2);
+        assert.equal(inner.last.req, 1);
+        for (const call of inner.received) call.resolve(call.req);
+        await flush();
+        assert.equal(slow.value, 1);
+        assert.equal(fast.value, 3);
+        assert.equal(svc.active, 0);
+      });
+    },
+  );
+
   await t.step("percentile: failures are not latency samples", async () => {
     await withClock(async () => {
       const inner = new ManualService<number, number>();

@@ -65,6 +65,38 @@ Deno.test("timeout()", async (t) => {
     },
   );
 
+  await t.step(
+    "staggered calls share one timer and each expires on time",
+    async () => {
+      await withClock(async (clock) => {
+        const inner = new ManualService<number, number>();
+        const svc = timeout<number, number>(50)(inner);
+        const calls = [];
+        for (let i = 0; i < 4; i++) {
+          calls.push(track(svc.call(i)));
+          assert.equal(clock.countTimers(), 1);
+          await clock.tickAsync(10);
+        }
+        // t = 40: answer the first (the one the timer is armed for) and the third.
+        inner.received[0].resolve(0);
+        inner.received[2].resolve(2);
+        await flush();
+        assert.equal(svc.active, 2);
+        await clock.tickAsync(19); // t = 59
+        assert.equal(calls[1].state, "pending");
+        await clock.tickAsync(1); // t = 60: call 1 started at 10
+        assert.ok(calls[1].error instanceof TimeoutError);
+        assert.equal((calls[1].error as TimeoutError).elapsedMs, 50);
+        assert.equal(calls[3].state, "pending");
+        await clock.tickAsync(20); // t = 80: call 3 started at 30
+        assert.ok(calls[3].error instanceof TimeoutError);
+        assert.deepEqual([calls[0].value, calls[2].value], [0, 2]);
+        assert.equal(svc.active, 0);
+        assert.equal(clock.countTimers(), 0);
+      });
+    },
+  );
+
   await t.step("a late answer after the timeout is ignored", async () => {
     await withClock(async (clock) => {
       let answer!: (n: number) => void;
