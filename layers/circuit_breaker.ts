@@ -256,6 +256,8 @@ export class CircuitBreakerService<Req, Res> implements Service<Req, Res> {
    * @returns The inner response, or a rejection with `CircuitOpenError`.
    */
   call(req: Req, options?: CallOptions): Promise<Res> {
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
     this.#tick();
     if (this.#state === "open") {
       const retryAfter = this.#openedAt + this.resetAfter - performance.now();

@@ -92,6 +92,8 @@ export class LoadShedService<Req, Res> implements Service<Req, Res> {
    * @returns The inner response, or a rejection with `OverloadedError`.
    */
   call(req: Req, options?: CallOptions): Promise<Res> {
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
     const inner = this.#inner;
     if (inner.ready !== undefined && !inner.ready()) {
       this.#shed++;
