@@ -13,9 +13,11 @@ import { positiveNumber } from "./_validate.ts";
 /**
  * Rejects a call with {@linkcode TimeoutError} when it has not settled
  * within `ms` milliseconds, and aborts the inner call's signal with that
- * error as its reason, so the work below stops too. The timer is cleared as
- * soon as the call settles; a caller's abort rejects at once with
- * `signal.reason` and aborts the inner call with the same reason.
+ * error as its reason, so the work below stops too. A call's deadline is
+ * dropped as soon as it settles; the calls in flight share one timer, which
+ * is cleared once none is left, so an idle layer holds no timer. A caller's
+ * abort rejects at once with `signal.reason` and aborts the inner call with
+ * the same reason.
  *
  * The error names the request's `method` when the request has one (generated
  * requests do) and the time that had elapsed, measured with the monotonic
