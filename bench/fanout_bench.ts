@@ -2,10 +2,11 @@
  * Fan-out, the microservice shape: one request is handled by a service that
  * calls three downstream services, norpc against the same code calling the
  * downstream handlers directly. Downstream calls run concurrently
- * (`Promise.all`) in one group and one after another in the other.
+ * (`Promise.all`) in one group and one after another in the other. Each
+ * iteration handles 256 front-end requests in a row (`×256`).
  */
 import { serviceFn, spawn } from "../mod.ts";
-import { type Callable, sequential } from "./harness.ts";
+import { type Callable, PER_ITERATION, sequential } from "./harness.ts";
 import * as peers from "./peers.ts";
 
 const inc = (n: number): Promise<number> => Promise.resolve(n + 1);
@@ -61,9 +62,9 @@ for (const [group, cases] of groups) {
     if (res !== expected(5)) {
       throw new Error(`${group}, ${name}: expected ${expected(5)}, got ${res}`);
     }
-    Deno.bench(name, {
+    Deno.bench(`${name} ×${PER_ITERATION}`, {
       group,
       baseline: name === "direct calls",
-    }, sequential(svc, 5));
+    }, sequential(svc, 5, PER_ITERATION));
   }
 }

@@ -2,10 +2,11 @@
  * Payload size: norpc moves the request and the response by reference, so
  * its round trip costs the same for a 10k-element array or a 1 MB object as
  * for a number. A `MessageChannel` structured-clones both ways, so its time
- * grows with the payload. The handler echoes its request.
+ * grows with the payload. The handler echoes its request. A case named
+ * `… ×256` makes 256 calls per iteration; the report divides by 256.
  */
 import { serviceFn, spawn } from "../mod.ts";
-import { type Callable, sequential } from "./harness.ts";
+import { type Callable, PER_ITERATION, sequential } from "./harness.ts";
 import * as peers from "./peers.ts";
 
 /** A 10,000-element array of numbers. */
@@ -57,16 +58,28 @@ const payloads = [
 ] as const;
 
 for (const [group, payload] of payloads) {
-  const cases: [string, Callable<typeof payload, typeof payload>, boolean][] = [
-    ["direct call", peers.direct(echo), true],
-    ["norpc spawn", spawn(serviceFn(echo<typeof payload>)).client, true],
-    ["MessageChannel, same thread", peers.messageChannel(echo), false],
+  // [name, service, moves by reference, calls per iteration]: a structured
+  // clone takes milliseconds, so it runs once per iteration.
+  const cases: [
+    string,
+    Callable<typeof payload, typeof payload>,
+    boolean,
+    number,
+  ][] = [
+    ["direct call", peers.direct(echo), true, PER_ITERATION],
+    [
+      "norpc spawn",
+      spawn(serviceFn(echo<typeof payload>)).client,
+      true,
+      PER_ITERATION,
+    ],
+    ["MessageChannel, same thread", peers.messageChannel(echo), false, 1],
   ];
-  for (const [name, svc, byReference] of cases) {
+  for (const [name, svc, byReference, count] of cases) {
     await verify(name, svc, payload, byReference);
-    Deno.bench(name, {
+    Deno.bench(count === 1 ? name : `${name} ×${count}`, {
       group,
       baseline: name === "direct call",
-    }, sequential(svc, payload));
+    }, sequential(svc, payload, count));
   }
 }

@@ -58,6 +58,8 @@ export interface Machine {
 export interface Row {
   name: string;
   baseline: boolean;
+  /** Requests per bench iteration (see {@linkcode requestsPerIteration}). */
+  perIteration: number;
   /** Nanoseconds per request. */
   avg: number;
   p75: number;
@@ -71,8 +73,6 @@ export interface Row {
 /** A bench group with its cases, timings per request. */
 export interface Group {
   name: string;
-  /** Requests per bench iteration (a batch bench runs several). */
-  perIteration: number;
   rows: Row[];
 }
 
@@ -84,9 +84,15 @@ export interface TargetResult {
   met: boolean | undefined;
 }
 
-/** Requests per iteration: `noop batch 256` runs 256, anything else 1. */
-export function requestsPerIteration(group: string): number {
-  const match = /\bbatch (\d+)\b/.exec(group);
+/**
+ * Requests per iteration of a bench: a name ending in `×N` (as in
+ * `norpc spawn ×256`) runs N, any other name 1.
+ *
+ * @param benchName The bench's name.
+ * @returns How many requests one iteration makes.
+ */
+export function requestsPerIteration(benchName: string): number {
+  const match = / ×(\d+)$/.exec(benchName);
   return match ? Number(match[1]) : 1;
 }
 
@@ -125,14 +131,15 @@ export function summarize(json: BenchJson): Group[] {
     const name = bench.group ?? fileName(bench.origin);
     let group = groups.get(name);
     if (group === undefined) {
-      group = { name, perIteration: requestsPerIteration(name), rows: [] };
+      group = { name, rows: [] };
       groups.set(name, group);
     }
     const stats = (bench.results[0] as { ok: BenchStats }).ok;
-    const per = group.perIteration;
+    const per = requestsPerIteration(bench.name);
     group.rows.push({
       name: bench.name,
       baseline: bench.baseline,
+      perIteration: per,
       avg: stats.avg / per,
       p75: stats.p75 / per,
       p99: stats.p99 / per,
@@ -160,6 +167,11 @@ export const GROUP_ORDER: readonly string[] = [
   "payload",
   "fan-out",
 ];
+
+/** A bench name without its `×N` suffix. */
+function caseLabel(benchName: string): string {
+  return benchName.replace(/ ×\d+$/, "");
+}
 
 function fileName(origin: string): string {
   return origin.slice(origin.lastIndexOf("/") + 1);
@@ -280,7 +292,9 @@ function speedupTarget(
   const speedup = peer.avg / ours.avg;
   return {
     goal,
-    measured: `${formatRatio(speedup)} (${peer.name}: ${formatTime(peer.avg)})`,
+    measured: `${formatRatio(speedup)} (${caseLabel(peer.name)}: ${
+      formatTime(peer.avg)
+    })`,
     met: speedup >= min,
   };
 }
@@ -343,10 +357,11 @@ export function renderMarkdown(
     "",
   );
   out.push(
-    "Times are per request: a batch case times the whole batch of concurrent requests and is divided by its size. " +
-      "**× floor** is the case's time over the group's baseline, a direct `await handler(req)`. " +
-      "Absolute times on a shared machine drift from run to run; compare ratios within one run. " +
-      "The direct call's time includes `deno bench`'s own per-iteration overhead, which every case pays too.",
+    "Times are per request. A case named `… ×N` makes N requests per bench iteration (in a row, or in concurrent batches) " +
+      "and its times are divided by N, so `deno bench`'s own per-iteration overhead, about the cost of a direct call, " +
+      "stays out of the floor instead of flattering every ratio. " +
+      "**× floor** is a case's time over its group's baseline, a direct `await handler(req)`. " +
+      "Absolute times on a shared machine drift from run to run; compare ratios within one run.",
     "",
   );
   out.push("## Targets", "");
@@ -364,24 +379,28 @@ export function renderMarkdown(
   );
   for (const group of groups) {
     out.push(`## ${group.name}`, "");
-    if (group.perIteration > 1) {
+    const batch = /\bbatch (\d+)\b/.exec(group.name);
+    if (batch) {
       out.push(
-        `Per request: each iteration sends ${group.perIteration} concurrent requests.`,
+        `Requests go in batches of ${
+          batch[1]
+        } concurrent calls; times are per request.`,
         "",
       );
     }
     out.push(
-      "| case | avg | p75 | p99 | req/s | × floor |",
-      "| --- | ---: | ---: | ---: | ---: | ---: |",
+      "| case | avg | p75 | p99 | req/s | × floor | requests per iteration |",
+      "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     );
     for (const row of group.rows) {
-      const name = escapeMarkdown(
-        row.baseline ? `${row.name} (floor)` : row.name,
-      );
+      const label = caseLabel(row.name);
+      const name = escapeMarkdown(row.baseline ? `${label} (floor)` : label);
       out.push(
         `| ${name} | ${formatTime(row.avg)} | ${formatTime(row.p75)} | ${
           formatTime(row.p99)
-        } | ${formatRate(row.reqPerSec)} | ${formatRatio(row.xFloor)} |`,
+        } | ${formatRate(row.reqPerSec)} | ${
+          formatRatio(row.xFloor)
+        } | ${row.perIteration} |`,
       );
     }
     out.push("");
@@ -511,7 +530,7 @@ export function renderSvg(
         ? COLORS.norpc
         : COLORS.peer;
       const end = Math.max(x(row.xFloor), labelLeft + 2);
-      const label = row.name.replace(/ ×\d+$/, "");
+      const label = caseLabel(row.name);
       const value = `${formatRatio(row.xFloor)} · ${formatTime(row.avg)}`;
       body.push(
         element(

@@ -1,13 +1,20 @@
 /**
  * Noop round trip: norpc against the floor (a direct `await handler(req)`)
  * and against what a TypeScript user would pick instead, at concurrency 1
- * and in batches of 16 and 256 concurrent requests. A batch case times the
- * whole batch; `bench/report.ts` divides by the batch size.
+ * (sequential awaits) and in batches of 16 and 256 concurrent requests. Each
+ * iteration runs 256 requests (`×256`: 256 in a row, 16 batches of 16, or
+ * one batch of 256); `bench/report.ts` divides by 256.
  *
  * Every case is checked to echo the right responses before timing.
  */
 import { serviceFn, spawn } from "../mod.ts";
-import { batch, type Callable, sequential, verifyEcho } from "./harness.ts";
+import {
+  batch,
+  type Callable,
+  PER_ITERATION,
+  sequential,
+  verifyEcho,
+} from "./harness.ts";
 import * as peers from "./peers.ts";
 import { NoopClient, noopServer } from "./noop_service.gen.ts";
 
@@ -35,17 +42,18 @@ const cases: [name: string, svc: Callable<number, number>][] = [
 
 for (const [name, svc] of cases) await verifyEcho(name, svc);
 
+const N = PER_ITERATION;
 for (const [name, svc] of cases) {
-  Deno.bench(name, {
+  Deno.bench(`${name} ×${N}`, {
     group: "noop c=1",
     baseline: name === "direct call",
-  }, sequential(svc, 1));
+  }, sequential(svc, 1, N));
 }
 for (const size of [16, 256]) {
   for (const [name, svc] of cases) {
-    Deno.bench(`${name} ×${size}`, {
+    Deno.bench(`${name} ×${N}`, {
       group: `noop batch ${size}`,
       baseline: name === "direct call",
-    }, batch(svc, size));
+    }, batch(svc, size, N / size));
   }
 }

@@ -36,11 +36,12 @@ const memory: MemoryResult[] = [
   { name: "leaky", heapAt100k: 2_500_000, heapAt1M: 90_000_000 },
 ];
 
-Deno.test("requestsPerIteration reads the batch size from the group name", () => {
-  assert.equal(requestsPerIteration("noop batch 256"), 256);
-  assert.equal(requestsPerIteration("noop batch 16"), 16);
-  assert.equal(requestsPerIteration("noop c=1"), 1);
-  assert.equal(requestsPerIteration("payload 1 MB object"), 1);
+Deno.test("requestsPerIteration reads the ×N suffix of a bench name", () => {
+  assert.equal(requestsPerIteration("norpc spawn ×256"), 256);
+  assert.equal(requestsPerIteration("direct call ×16"), 16);
+  assert.equal(requestsPerIteration("MessageChannel, same thread"), 1);
+  assert.equal(requestsPerIteration("fan-out 1→3"), 1);
+  assert.equal(requestsPerIteration("×256 in the middle"), 1);
 });
 
 Deno.test("summarize orders groups, times per request, ratios to the floor", () => {
@@ -52,12 +53,16 @@ Deno.test("summarize orders groups, times per request, ratios to the floor", () 
     "other_bench.ts",
   ]);
   const batch = groups[1];
-  assert.equal(batch.perIteration, 256);
+  assert.equal(batch.rows[0].perIteration, 256);
   assert.equal(batch.rows[0].avg, 100);
   assert.equal(batch.rows[1].avg, 300);
   assert.equal(batch.rows[1].xFloor, 3);
   assert.equal(batch.rows[1].reqPerSec, 1e9 / 300);
   assert.equal(groups[0].rows[1].xFloor, 2);
+  const payload = groups[2].rows;
+  assert.deepEqual(payload.map((r) => r.perIteration), [256, 256, 1]);
+  assert.equal(payload[2].avg, 14_000_000, "a ×1 case is not divided");
+  assert.equal(payload[2].xFloor, 140_000);
   assert.ok(Number.isNaN(groups[3].rows[0].xFloor), "no baseline, no ratio");
 });
 
@@ -109,10 +114,12 @@ Deno.test("renderMarkdown writes machine, targets, chart and one table per group
   }
   assert.match(
     md,
-    /\| norpc spawn ×256 \| 300 ns \| 330 ns \| 600 ns \| 3,333,333 \| 3\.00× \|/,
+    /\| norpc spawn \| 300 ns \| 330 ns \| 600 ns \| 3,333,333 \| 3\.00× \| 256 \|/,
   );
   assert.match(md, /\| direct call \(floor\) \| 100 ns \|/);
-  assert.ok(md.includes("a <peer> & \\| co ×256"), "pipes are escaped");
+  assert.match(md, /\| MessageChannel, same thread \| 14\.0 ms \| .* \| 1 \|/);
+  assert.match(md, /batches of 256 concurrent calls/);
+  assert.ok(md.includes("| a <peer> & \\| co |"), "pipes are escaped");
   assert.match(md, /\| leaky \| 2\.38 MiB \| 85\.83 MiB \| \+85449 KiB \|/);
   assert.equal(md, renderMarkdown(json, machine, memory), "deterministic");
 });
@@ -143,7 +150,7 @@ Deno.test("parseBenchJson rejects failed benches and foreign JSON", () => {
   };
   assert.throws(
     () => parseBenchJson(JSON.stringify(failed)),
-    /bench "direct call" failed: boom/,
+    /bench "direct call ×256" failed: boom/,
   );
 });
 
