@@ -390,7 +390,11 @@ export class Sender<T> implements Disposable {
   readonly [CORE]: ChannelCore<T>;
   #writable: WritableStream<T> | undefined;
 
-  /** @param core Shared state; use {@linkcode channel} to create one. */
+  /**
+   * Wraps a channel's shared state; {@linkcode channel} is the way to create one.
+   *
+   * @param core Shared state; use {@linkcode channel} to create one.
+   */
   constructor(core: ChannelCore<T>) {
     this[CORE] = core;
   }
@@ -480,7 +484,11 @@ export class Receiver<T> implements AsyncIterable<T>, Disposable {
   readonly [CORE]: ChannelCore<T>;
   #readable: ReadableStream<T> | undefined;
 
-  /** @param core Shared state; use {@linkcode channel} to create one. */
+  /**
+   * Wraps a channel's shared state; {@linkcode channel} is the way to create one.
+   *
+   * @param core Shared state; use {@linkcode channel} to create one.
+   */
   constructor(core: ChannelCore<T>) {
     this[CORE] = core;
   }

@@ -45,6 +45,8 @@ export class Envelope<Req, Res> {
   readonly #queue: ChannelCore<Envelope<Req, Res>> | undefined;
 
   /**
+   * Creates an envelope (done by `Client.call`; by hand only to answer envelopes yourself).
+   *
    * @param req The request.
    * @param signal The caller's abort signal.
    * @param resolve Settles the caller's promise with a response.
@@ -129,7 +131,11 @@ const ONCE: AddEventListenerOptions = Object.freeze({ once: true });
 export class Client<Req, Res> implements Service<Req, Res> {
   readonly #queue: ChannelCore<Envelope<Req, Res>>;
 
-  /** @param sender The channel's sending half. */
+  /**
+   * Creates a client; {@linkcode connect} is the usual way.
+   *
+   * @param sender The channel's sending half.
+   */
   constructor(sender: Sender<Envelope<Req, Res>>) {
     this.#queue = sender[CORE];
     this.#queue.enableWithdraw();

@@ -19,6 +19,8 @@
  */
 export class NorpcError extends Error {
   /**
+   * Creates the error.
+   *
    * @param message What went wrong, and where possible what to do about it.
    * @param options `cause`: the error or value behind this one.
    */
@@ -53,6 +55,8 @@ export class ChannelClosedError extends NorpcError {
   readonly value: unknown;
 
   /**
+   * Creates the error.
+   *
    * @param message What was closed.
    * @param value The value that could not be delivered.
    * @param options `cause`: the reason the channel or server was closed.
@@ -83,6 +87,8 @@ export class TimeoutError extends NorpcError {
   readonly method: string | undefined;
 
   /**
+   * Creates the error.
+   *
    * @param timeoutMs The limit, in milliseconds.
    * @param elapsedMs Time elapsed when the call was given up.
    * @param method The request's method name, if known.
@@ -138,6 +144,8 @@ export class CircuitOpenError extends NorpcError {
   readonly retryAfterMs: number;
 
   /**
+   * Creates the error.
+   *
    * @param retryAfterMs Milliseconds until the breaker half-opens.
    * @param options `cause`: the failure that opened the circuit.
    */
@@ -169,6 +177,8 @@ export class UnknownMethodError extends NorpcError {
   readonly method: string;
 
   /**
+   * Creates the error.
+   *
    * @param method The requested method name.
    * @param service The service's name, for the message.
    */
@@ -202,6 +212,8 @@ export class InvalidOptionError extends NorpcError {
   readonly value: unknown;
 
   /**
+   * Creates the error.
+   *
    * @param option The option's name.
    * @param value The rejected value.
    * @param expected What a valid value looks like, e.g. "a positive integer".
@@ -227,7 +239,11 @@ export class InvalidOptionError extends NorpcError {
  * ```
  */
 export class HandlerError extends NorpcError {
-  /** @param thrown The non-Error value the handler threw. */
+  /**
+   * Creates the error.
+   *
+   * @param thrown The non-Error value the handler threw.
+   */
   constructor(thrown: unknown) {
     super(`handler threw a non-Error value: ${describe(thrown)}`, {
       cause: thrown,
