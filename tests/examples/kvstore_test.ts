@@ -1,0 +1,106 @@
+/**
+ * The kvstore example: the program's output, its generated code, and the
+ * store's abort handling.
+ */
+
+import assert from "node:assert/strict";
+import { generate } from "../../codegen/mod.ts";
+import { KvStoreApp } from "../../examples/kvstore/store.ts";
+
+const ROOT = new URL("../../", import.meta.url);
+
+/** Runs `deno run <path>` from the repository root, as the README says. */
+async function runExample(path: string): Promise<string> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", path],
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 0, `exit code ${out.code}; stderr:\n${stderr}`);
+  assert.equal(stderr, "", "the example printed to stderr");
+  return new TextDecoder().decode(out.stdout);
+}
+
+/** Asserts that each pattern matches a line of `output`, in this order. */
+function assertLinesInOrder(output: string, patterns: (string | RegExp)[]) {
+  const lines = output.split("\n");
+  let at = 0;
+  for (const pattern of patterns) {
+    const found = lines.findIndex((line, i) =>
+      i >= at &&
+      (typeof pattern === "string" ? line === pattern : pattern.test(line))
+    );
+    assert.ok(
+      found >= 0,
+      `no line matching ${pattern} after line ${at + 1} in:\n${output}`,
+    );
+    at = found + 1;
+  }
+}
+
+Deno.test("kvstore: main.ts shows the actor, the rate limit, the timeout and the shutdown", async () => {
+  const output = await runExample("examples/kvstore/main.ts");
+  assertLinesInOrder(output, [
+    "kvstore: a key-value store served as an actor",
+    "== basics: typed calls through the channel ==",
+    'get user:1 -> "ada"',
+    'list "user:" -> user:1, user:2, user:3',
+    "delete user:3 -> true (it was there)",
+    "delete user:3 -> false (already gone)",
+    "get user:3 -> undefined",
+    "== actor: one call at a time, so no locks ==",
+    'list "user:" and set user:4 sent together: list finished first, then set',
+    "== burst: rateLimit 5 per 100 ms ==",
+    "burst of 10 gets: 5 served at once, 5 waited for tokens (rateLimit 5 per 100 ms)",
+    "the waiting calls were served in the order they were sent: 6, 7, 8, 9, 10",
+    "== slow call: timeout 200 ms per attempt, retried ==",
+    'list "log:" failed with TimeoutError after 3 attempts: each timed out, then retry gave up',
+    "the handler saw options.signal abort 3 times and stopped reading each time",
+    'so the actor was free again at once: get user:1 -> "ada"',
+    "== shutdown: await server.close() ==",
+    /^server closed: \d+ served, 3 failed \(the aborted scans\), 0 cancelled while queued$/,
+    "a get after close -> ChannelClosedError: the caller learns at once, nothing hangs",
+  ]);
+});
+
+Deno.test("kvstore: kvstore.gen.ts is what the generator writes", async () => {
+  const dir = new URL("examples/kvstore/", ROOT);
+  const result = generate(
+    await Deno.readTextFile(new URL("kvstore.ts", dir)),
+    { fileName: "examples/kvstore/kvstore.ts" },
+  );
+  assert.deepEqual(result.diagnostics, []);
+  assert.equal(
+    result.code,
+    await Deno.readTextFile(new URL("kvstore.gen.ts", dir)),
+    "kvstore.gen.ts is stale: regenerate it with codegen/main.ts",
+  );
+});
+
+Deno.test("kvstore: KvStoreApp stores, deletes and lists keys in order", async () => {
+  const store = new KvStoreApp([["b", "2"], ["a", "1"]], { readMsPerEntry: 0 });
+  store.set("c", "3");
+  assert.equal(store.get("a"), "1");
+  assert.equal(store.delete("b"), true);
+  assert.equal(store.delete("b"), false);
+  assert.equal(store.get("b"), undefined);
+  assert.deepEqual(await store.list("", {}), ["a", "c"]);
+  assert.equal(store.scansStarted, 1);
+  assert.equal(store.scansAborted, 0);
+});
+
+Deno.test("kvstore: KvStoreApp.list stops reading when its signal aborts", async () => {
+  const entries = Array.from({ length: 300 }, (_, i) => [`k${i}`, ""] as const);
+  // 300 entries at 10 ms each: 3 s, unless the abort stops the scan.
+  const store = new KvStoreApp(entries, { readMsPerEntry: 10 });
+  const controller = new AbortController();
+  const reason = new Error("caller gave up");
+  const scan = store.list("k", { signal: controller.signal });
+  controller.abort(reason);
+  await assert.rejects(scan, (err) => err === reason);
+  assert.equal(store.scansStarted, 1);
+  assert.equal(store.scansAborted, 1);
+});
