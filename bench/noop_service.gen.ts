@@ -17,7 +17,7 @@ function unknownMethod(
   return Promise.reject(new UnknownMethodError(String(req.method), service));
 }
 
-/** A request to a `Noop` service: a method's name and its arguments. */
+/** A request to the `Noop` service: a method's name and its arguments. */
 export type NoopRequest = { method: "echo"; args: [n: number] };
 
 /** What each method of `Noop` resolves to, by method name. */
@@ -44,6 +44,7 @@ export class NoopClient {
    * Returns its argument.
    *
    * @param n Any number.
+   * @param options Per-call options: `signal` aborts the call at once.
    * @returns `n`.
    */
   echo(n: number, options?: CallOptions): Promise<number> {
@@ -62,6 +63,7 @@ export interface NoopHandler {
    * Returns its argument.
    *
    * @param n Any number.
+   * @param options The call's options: `signal` aborts when the caller gives up.
    * @returns `n`.
    */
   echo(n: number, options: CallOptions): number | Promise<number>;

@@ -258,7 +258,7 @@ function requestMember(method: MethodModel): Doc {
 function requestType(service: ServiceModel, names: ServiceNames): Doc {
   const members = service.methods.map(requestMember);
   const doc = [
-    `/** A request to a \`${service.name}\` service: a method's name and its arguments. */`,
+    `/** A request to the \`${service.name}\` service: a method's name and its arguments. */`,
     hardline,
   ];
   if (members.length === 1) {
@@ -354,7 +354,7 @@ function clientClass(service: ServiceModel, names: ServiceNames): Doc {
       "}",
     ]);
     return [
-      docComment(method.docs),
+      docComment(withOptionsParam(method.docs, options, "client")),
       method.name,
       parameterList(params),
       annotation(result),
@@ -375,6 +375,37 @@ function clientClass(service: ServiceModel, names: ServiceNames): Doc {
   }
 }
 
+/**
+ * Documents a method's trailing `options` parameter in its JSDoc (`docs` are
+ * the comment's raw lines): before the first `@returns`/`@throws`/`@example`
+ * tag, else after the other tags, else as a new paragraph.
+ */
+function withOptionsParam(
+  docs: readonly string[],
+  name: string,
+  side: "client" | "handler",
+): string[] {
+  const param = side === "client"
+    ? ` * @param ${name} Per-call options: \`signal\` aborts the call at once.`
+    : ` * @param ${name} The call's options: \`signal\` aborts when the caller gives up.`;
+  if (docs.length === 0) return ["/**", param, " */"];
+  const body = commentBody(docs);
+  const at = body.findIndex((l) => /^ \* @(returns?|throws|example)\b/.test(l));
+  if (at >= 0) body.splice(at, 0, param);
+  else if (body.some((l) => l.startsWith(" * @"))) body.push(param);
+  else body.push(" *", param);
+  return ["/**", ...body, " */"];
+}
+
+/** The ` * …` lines of a JSDoc comment given as raw lines, delimiters removed. */
+function commentBody(docs: readonly string[]): string[] {
+  const text = docs.join("\n").replace(/^\/\*\*/, "").replace(/\*\/$/, "");
+  return text.split("\n")
+    .map((l) => l.replace(/^\s*\*?\s?/, "").trimEnd())
+    .filter((l, i, all) => !(l === "" && (i === 0 || i === all.length - 1)))
+    .map((l) => (l === "" ? " *" : ` * ${l}`));
+}
+
 /** `T | Promise<T>`: what a handler may return. */
 function handlerResult(t: TypeExpr): TypeExpr {
   return combine("|", [t, referenceType("Promise", [t])]);
@@ -389,9 +420,10 @@ function handlerInterface(service: ServiceModel, names: ServiceNames): Doc {
         p.optional ? combine("|", [p.type, textType("undefined")]) : p.type,
       ),
     ]);
-    params.push(`${fresh("options", taken)}: CallOptions`);
+    const options = fresh("options", taken);
+    params.push(`${options}: CallOptions`);
     return [
-      docComment(method.docs),
+      docComment(withOptionsParam(method.docs, options, "handler")),
       method.name,
       parameterList(params),
       annotation(handlerResult(method.returns)),

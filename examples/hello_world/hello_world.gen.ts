@@ -17,7 +17,7 @@ function unknownMethod(
   return Promise.reject(new UnknownMethodError(String(req.method), service));
 }
 
-/** A request to a `HelloWorld` service: a method's name and its arguments. */
+/** A request to the `HelloWorld` service: a method's name and its arguments. */
 export type HelloWorldRequest = { method: "hello"; args: [s: string] };
 
 /** What each method of `HelloWorld` resolves to, by method name. */
@@ -44,6 +44,7 @@ export class HelloWorldClient {
    * Says hello.
    *
    * @param s Who to greet.
+   * @param options Per-call options: `signal` aborts the call at once.
    * @returns The greeting.
    */
   hello(s: string, options?: CallOptions): Promise<string> {
@@ -62,6 +63,7 @@ export interface HelloWorldHandler {
    * Says hello.
    *
    * @param s Who to greet.
+   * @param options The call's options: `signal` aborts when the caller gives up.
    * @returns The greeting.
    */
   hello(s: string, options: CallOptions): string | Promise<string>;

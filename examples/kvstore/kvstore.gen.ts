@@ -17,7 +17,7 @@ function unknownMethod(
   return Promise.reject(new UnknownMethodError(String(req.method), service));
 }
 
-/** A request to a `KvStore` service: a method's name and its arguments. */
+/** A request to the `KvStore` service: a method's name and its arguments. */
 export type KvStoreRequest =
   | { method: "get"; args: [key: string] }
   | { method: "set"; args: [key: string, value: string] }
@@ -51,6 +51,7 @@ export class KvStoreClient {
    * Reads a key.
    *
    * @param key The key.
+   * @param options Per-call options: `signal` aborts the call at once.
    * @returns Its value, or `undefined` when the key is absent.
    */
   get(key: string, options?: CallOptions): Promise<string | undefined> {
@@ -63,6 +64,7 @@ export class KvStoreClient {
    *
    * @param key The key.
    * @param value The value.
+   * @param options Per-call options: `signal` aborts the call at once.
    */
   set(key: string, value: string, options?: CallOptions): Promise<void> {
     const req: KvStoreRequest = { method: "set", args: [key, value] };
@@ -73,6 +75,7 @@ export class KvStoreClient {
    * Removes a key.
    *
    * @param key The key.
+   * @param options Per-call options: `signal` aborts the call at once.
    * @returns Whether the key was there.
    */
   delete(key: string, options?: CallOptions): Promise<boolean> {
@@ -85,6 +88,7 @@ export class KvStoreClient {
    * wide prefix is slow.
    *
    * @param prefix Only keys starting with it; `""` lists every key.
+   * @param options Per-call options: `signal` aborts the call at once.
    * @returns The matching keys, sorted.
    */
   list(prefix: string, options?: CallOptions): Promise<string[]> {
@@ -103,6 +107,7 @@ export interface KvStoreHandler {
    * Reads a key.
    *
    * @param key The key.
+   * @param options The call's options: `signal` aborts when the caller gives up.
    * @returns Its value, or `undefined` when the key is absent.
    */
   get(
@@ -115,6 +120,7 @@ export interface KvStoreHandler {
    *
    * @param key The key.
    * @param value The value.
+   * @param options The call's options: `signal` aborts when the caller gives up.
    */
   set(key: string, value: string, options: CallOptions): void | Promise<void>;
 
@@ -122,6 +128,7 @@ export interface KvStoreHandler {
    * Removes a key.
    *
    * @param key The key.
+   * @param options The call's options: `signal` aborts when the caller gives up.
    * @returns Whether the key was there.
    */
   delete(key: string, options: CallOptions): boolean | Promise<boolean>;
@@ -131,6 +138,7 @@ export interface KvStoreHandler {
    * wide prefix is slow.
    *
    * @param prefix Only keys starting with it; `""` lists every key.
+   * @param options The call's options: `signal` aborts when the caller gives up.
    * @returns The matching keys, sorted.
    */
   list(prefix: string, options: CallOptions): string[] | Promise<string[]>;

@@ -18,7 +18,7 @@ function unknownMethod(
   return Promise.reject(new UnknownMethodError(String(req.method), service));
 }
 
-/** A request to a `Inventory` service: a method's name and its arguments. */
+/** A request to the `Inventory` service: a method's name and its arguments. */
 export type InventoryRequest =
   | {
     method: "reserve";
@@ -56,6 +56,7 @@ export class InventoryClient {
    * @param orderId The order the stock is for.
    * @param sku The product.
    * @param quantity How many units.
+   * @param options Per-call options: `signal` aborts the call at once.
    * @returns The unit price when reserved, or what is available when there
    * is not enough.
    */
@@ -78,6 +79,7 @@ export class InventoryClient {
    * no-op.
    *
    * @param orderId The order.
+   * @param options Per-call options: `signal` aborts the call at once.
    * @returns Whether a reservation was released.
    */
   release(orderId: string, options?: CallOptions): Promise<boolean> {
@@ -89,6 +91,7 @@ export class InventoryClient {
    * Units in stock and not reserved.
    *
    * @param sku The product.
+   * @param options Per-call options: `signal` aborts the call at once.
    */
   available(sku: string, options?: CallOptions): Promise<number> {
     const req: InventoryRequest = { method: "available", args: [sku] };
@@ -109,6 +112,7 @@ export interface InventoryHandler {
    * @param orderId The order the stock is for.
    * @param sku The product.
    * @param quantity How many units.
+   * @param options The call's options: `signal` aborts when the caller gives up.
    * @returns The unit price when reserved, or what is available when there
    * is not enough.
    */
@@ -125,6 +129,7 @@ export interface InventoryHandler {
    * no-op.
    *
    * @param orderId The order.
+   * @param options The call's options: `signal` aborts when the caller gives up.
    * @returns Whether a reservation was released.
    */
   release(orderId: string, options: CallOptions): boolean | Promise<boolean>;
@@ -133,6 +138,7 @@ export interface InventoryHandler {
    * Units in stock and not reserved.
    *
    * @param sku The product.
+   * @param options The call's options: `signal` aborts when the caller gives up.
    */
   available(sku: string, options: CallOptions): number | Promise<number>;
 }

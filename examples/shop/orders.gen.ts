@@ -18,7 +18,7 @@ function unknownMethod(
   return Promise.reject(new UnknownMethodError(String(req.method), service));
 }
 
-/** A request to a `Orders` service: a method's name and its arguments. */
+/** A request to the `Orders` service: a method's name and its arguments. */
 export type OrdersRequest = { method: "place"; args: [order: Order] };
 
 /** What each method of `Orders` resolves to, by method name. */
@@ -46,6 +46,7 @@ export class OrdersClient {
    * payment does not go through, so a rejected order leaves nothing behind.
    *
    * @param order The order.
+   * @param options Per-call options: `signal` aborts the call at once.
    * @returns Confirmed with the charge, or rejected with the reason.
    */
   place(order: Order, options?: CallOptions): Promise<OrderOutcome> {
@@ -65,6 +66,7 @@ export interface OrdersHandler {
    * payment does not go through, so a rejected order leaves nothing behind.
    *
    * @param order The order.
+   * @param options The call's options: `signal` aborts when the caller gives up.
    * @returns Confirmed with the charge, or rejected with the reason.
    */
   place(

@@ -18,7 +18,7 @@ function unknownMethod(
   return Promise.reject(new UnknownMethodError(String(req.method), service));
 }
 
-/** A request to a `Payments` service: a method's name and its arguments. */
+/** A request to the `Payments` service: a method's name and its arguments. */
 export type PaymentsRequest = {
   method: "charge";
   args: [orderId: string, customer: string, amountCents: number];
@@ -51,6 +51,7 @@ export class PaymentsClient {
    * @param orderId The order being paid for.
    * @param customer Whose card to charge.
    * @param amountCents How much, in cents.
+   * @param options Per-call options: `signal` aborts the call at once.
    * @returns The charge, or why it was declined.
    */
   charge(
@@ -80,6 +81,7 @@ export interface PaymentsHandler {
    * @param orderId The order being paid for.
    * @param customer Whose card to charge.
    * @param amountCents How much, in cents.
+   * @param options The call's options: `signal` aborts when the caller gives up.
    * @returns The charge, or why it was declined.
    */
   charge(

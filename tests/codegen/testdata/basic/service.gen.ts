@@ -17,7 +17,7 @@ function unknownMethod(
   return Promise.reject(new UnknownMethodError(String(req.method), service));
 }
 
-/** A request to a `Counter` service: a method's name and its arguments. */
+/** A request to the `Counter` service: a method's name and its arguments. */
 export type CounterRequest =
   | { method: "add"; args: [n?: number] }
   | { method: "get"; args: [] }
@@ -57,6 +57,7 @@ export class CounterClient {
    * Adds to the count.
    *
    * @param n How much to add (default 1).
+   * @param options Per-call options: `signal` aborts the call at once.
    * @returns The new count.
    */
   add(n?: number, options?: CallOptions): Promise<number> {
@@ -64,25 +65,41 @@ export class CounterClient {
     return this.#service.call(req, options) as Promise<number>;
   }
 
-  /** The current count. */
+  /**
+   * The current count.
+   *
+   * @param options Per-call options: `signal` aborts the call at once.
+   */
   get(options?: CallOptions): Promise<number> {
     const req: CounterRequest = { method: "get", args: [] };
     return this.#service.call(req, options) as Promise<number>;
   }
 
-  /** Sets the count to zero. */
+  /**
+   * Sets the count to zero.
+   *
+   * @param options Per-call options: `signal` aborts the call at once.
+   */
   reset(options?: CallOptions): Promise<void> {
     const req: CounterRequest = { method: "reset", args: [] };
     return this.#service.call(req, options) as Promise<void>;
   }
 
-  /** Waits until `ms` elapse or the call is aborted. */
+  /**
+   * Waits until `ms` elapse or the call is aborted.
+   *
+   * @param options Per-call options: `signal` aborts the call at once.
+   */
   sleep(ms: number, options?: CallOptions): Promise<void> {
     const req: CounterRequest = { method: "sleep", args: [ms] };
     return this.#service.call(req, options) as Promise<void>;
   }
 
-  /** Fails with the given message. */
+  /**
+   * Fails with the given message.
+   *
+   * @param options Per-call options: `signal` aborts the call at once.
+   */
   fail(message: string, sync: boolean, options?: CallOptions): Promise<never> {
     const req: CounterRequest = { method: "fail", args: [message, sync] };
     return this.#service.call(req, options) as Promise<never>;
@@ -99,20 +116,37 @@ export interface CounterHandler {
    * Adds to the count.
    *
    * @param n How much to add (default 1).
+   * @param options The call's options: `signal` aborts when the caller gives up.
    * @returns The new count.
    */
   add(n: number | undefined, options: CallOptions): number | Promise<number>;
 
-  /** The current count. */
+  /**
+   * The current count.
+   *
+   * @param options The call's options: `signal` aborts when the caller gives up.
+   */
   get(options: CallOptions): number | Promise<number>;
 
-  /** Sets the count to zero. */
+  /**
+   * Sets the count to zero.
+   *
+   * @param options The call's options: `signal` aborts when the caller gives up.
+   */
   reset(options: CallOptions): void | Promise<void>;
 
-  /** Waits until `ms` elapse or the call is aborted. */
+  /**
+   * Waits until `ms` elapse or the call is aborted.
+   *
+   * @param options The call's options: `signal` aborts when the caller gives up.
+   */
   sleep(ms: number, options: CallOptions): void | Promise<void>;
 
-  /** Fails with the given message. */
+  /**
+   * Fails with the given message.
+   *
+   * @param options The call's options: `signal` aborts when the caller gives up.
+   */
   fail(
     message: string,
     sync: boolean,

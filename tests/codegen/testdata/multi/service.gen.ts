@@ -17,7 +17,7 @@ function unknownMethod(
   return Promise.reject(new UnknownMethodError(String(req.method), service));
 }
 
-/** A request to a `Echo` service: a method's name and its arguments. */
+/** A request to the `Echo` service: a method's name and its arguments. */
 export type EchoRequest =
   | { method: "echo"; args: [options: string, req: number] }
   | {
@@ -46,6 +46,9 @@ export class EchoClient {
     this.#service = service;
   }
 
+  /**
+   * @param options_ Per-call options: `signal` aborts the call at once.
+   */
   echo(
     options: string,
     req: number,
@@ -55,6 +58,9 @@ export class EchoClient {
     return this.#service.call(req_, options_) as Promise<[string, number]>;
   }
 
+  /**
+   * @param options Per-call options: `signal` aborts the call at once.
+   */
   echoAVeryLongMethodNameThatForcesTheFormatterToBreakLines(
     aVeryLongParameterName: string,
     options?: CallOptions,
@@ -73,12 +79,18 @@ export class EchoClient {
  * the result or a promise of it. Serve it with {@linkcode echoServer}.
  */
 export interface EchoHandler {
+  /**
+   * @param options_ The call's options: `signal` aborts when the caller gives up.
+   */
   echo(
     options: string,
     req: number,
     options_: CallOptions,
   ): [string, number] | Promise<[string, number]>;
 
+  /**
+   * @param options The call's options: `signal` aborts when the caller gives up.
+   */
   echoAVeryLongMethodNameThatForcesTheFormatterToBreakLines(
     aVeryLongParameterName: string,
     options: CallOptions,
@@ -125,7 +137,7 @@ export function echoServer(
   };
 }
 
-/** A request to a `AVeryLongServiceNameThatMakesEveryGeneratedLineLonger` service: a method's name and its arguments. */
+/** A request to the `AVeryLongServiceNameThatMakesEveryGeneratedLineLonger` service: a method's name and its arguments. */
 export type AVeryLongServiceNameThatMakesEveryGeneratedLineLongerRequest = {
   method: "ping";
   args: [];
@@ -162,6 +174,9 @@ export class AVeryLongServiceNameThatMakesEveryGeneratedLineLongerClient {
     this.#service = service;
   }
 
+  /**
+   * @param options Per-call options: `signal` aborts the call at once.
+   */
   ping(options?: CallOptions): Promise<"pong"> {
     const req: AVeryLongServiceNameThatMakesEveryGeneratedLineLongerRequest = {
       method: "ping",
@@ -177,6 +192,9 @@ export class AVeryLongServiceNameThatMakesEveryGeneratedLineLongerClient {
  * the result or a promise of it. Serve it with {@linkcode aVeryLongServiceNameThatMakesEveryGeneratedLineLongerServer}.
  */
 export interface AVeryLongServiceNameThatMakesEveryGeneratedLineLongerHandler {
+  /**
+   * @param options The call's options: `signal` aborts when the caller gives up.
+   */
   ping(options: CallOptions): "pong" | Promise<"pong">;
 }
 

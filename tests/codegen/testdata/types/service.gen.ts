@@ -21,7 +21,7 @@ function unknownMethod(
   return Promise.reject(new UnknownMethodError(String(req.method), service));
 }
 
-/** A request to a `Geometry` service: a method's name and its arguments. */
+/** A request to the `Geometry` service: a method's name and its arguments. */
 export type GeometryRequest =
   | { method: "distance"; args: [a: P, b: shapes.Point, rounding?: Rounding] }
   | { method: "bounds"; args: [polygon: Polygon] }
@@ -78,7 +78,11 @@ export class GeometryClient {
     this.#service = service;
   }
 
-  /** The distance between two points. */
+  /**
+   * The distance between two points.
+   *
+   * @param options Per-call options: `signal` aborts the call at once.
+   */
   distance(
     a: P,
     b: shapes.Point,
@@ -89,13 +93,21 @@ export class GeometryClient {
     return this.#service.call(req, options) as Promise<number>;
   }
 
-  /** The bounding box of a polygon. */
+  /**
+   * The bounding box of a polygon.
+   *
+   * @param options Per-call options: `signal` aborts the call at once.
+   */
   bounds(polygon: Polygon, options?: CallOptions): Promise<Box | null> {
     const req: GeometryRequest = { method: "bounds", args: [polygon] };
     return this.#service.call(req, options) as Promise<Box | null>;
   }
 
-  /** Labels a point. */
+  /**
+   * Labels a point.
+   *
+   * @param options Per-call options: `signal` aborts the call at once.
+   */
   label(
     point: P,
     meta: MetaData,
@@ -107,7 +119,11 @@ export class GeometryClient {
     >;
   }
 
-  /** Splits a polygon at the given vertex indices. */
+  /**
+   * Splits a polygon at the given vertex indices.
+   *
+   * @param options Per-call options: `signal` aborts the call at once.
+   */
   split(
     polygon: Polygon,
     at: [first: number, second?: number],
@@ -117,7 +133,11 @@ export class GeometryClient {
     return this.#service.call(req, options) as Promise<[Polygon, Polygon]>;
   }
 
-  /** Applies a transform to each vertex. */
+  /**
+   * Applies a transform to each vertex.
+   *
+   * @param options Per-call options: `signal` aborts the call at once.
+   */
   transform(
     polygon: Polygon,
     f: (p: P, index: number) => P,
@@ -127,7 +147,11 @@ export class GeometryClient {
     return this.#service.call(req, options) as Promise<Polygon>;
   }
 
-  /** Classifies a point against a shape given inline. */
+  /**
+   * Classifies a point against a shape given inline.
+   *
+   * @param options Per-call options: `signal` aborts the call at once.
+   */
   classify(
     point: P,
     shape:
@@ -141,7 +165,11 @@ export class GeometryClient {
     >;
   }
 
-  /** Looks up points by name. */
+  /**
+   * Looks up points by name.
+   *
+   * @param options Per-call options: `signal` aborts the call at once.
+   */
   lookup(
     names: string[],
     table: Record<string, P>,
@@ -153,13 +181,21 @@ export class GeometryClient {
     >;
   }
 
-  /** A callback result, which must be parenthesized in the handler's union. */
+  /**
+   * A callback result, which must be parenthesized in the handler's union.
+   *
+   * @param options Per-call options: `signal` aborts the call at once.
+   */
   scaler(factor: number, options?: CallOptions): Promise<(p: P) => P> {
     const req: GeometryRequest = { method: "scaler", args: [factor] };
     return this.#service.call(req, options) as Promise<(p: P) => P>;
   }
 
-  /** Optional object parameter. */
+  /**
+   * Optional object parameter.
+   *
+   * @param options Per-call options: `signal` aborts the call at once.
+   */
   configure(
     settings?: { precision: number; rounding: Rounding },
     options?: CallOptions,
@@ -177,7 +213,11 @@ export class GeometryClient {
  * the result or a promise of it. Serve it with {@linkcode geometryServer}.
  */
 export interface GeometryHandler {
-  /** The distance between two points. */
+  /**
+   * The distance between two points.
+   *
+   * @param options The call's options: `signal` aborts when the caller gives up.
+   */
   distance(
     a: P,
     b: shapes.Point,
@@ -185,13 +225,21 @@ export interface GeometryHandler {
     options: CallOptions,
   ): number | Promise<number>;
 
-  /** The bounding box of a polygon. */
+  /**
+   * The bounding box of a polygon.
+   *
+   * @param options The call's options: `signal` aborts when the caller gives up.
+   */
   bounds(
     polygon: Polygon,
     options: CallOptions,
   ): Box | null | Promise<Box | null>;
 
-  /** Labels a point. */
+  /**
+   * Labels a point.
+   *
+   * @param options The call's options: `signal` aborts when the caller gives up.
+   */
   label(
     point: P,
     meta: MetaData,
@@ -200,21 +248,33 @@ export interface GeometryHandler {
     | `${number},${number}: ${string}`
     | Promise<`${number},${number}: ${string}`>;
 
-  /** Splits a polygon at the given vertex indices. */
+  /**
+   * Splits a polygon at the given vertex indices.
+   *
+   * @param options The call's options: `signal` aborts when the caller gives up.
+   */
   split(
     polygon: Polygon,
     at: [first: number, second?: number],
     options: CallOptions,
   ): [Polygon, Polygon] | Promise<[Polygon, Polygon]>;
 
-  /** Applies a transform to each vertex. */
+  /**
+   * Applies a transform to each vertex.
+   *
+   * @param options The call's options: `signal` aborts when the caller gives up.
+   */
   transform(
     polygon: Polygon,
     f: (p: P, index: number) => P,
     options: CallOptions,
   ): Polygon | Promise<Polygon>;
 
-  /** Classifies a point against a shape given inline. */
+  /**
+   * Classifies a point against a shape given inline.
+   *
+   * @param options The call's options: `signal` aborts when the caller gives up.
+   */
   classify(
     point: P,
     shape:
@@ -228,20 +288,32 @@ export interface GeometryHandler {
     | 'on a "vertex"'
     | Promise<"inside" | "outside" | "on the edge" | 'on a "vertex"'>;
 
-  /** Looks up points by name. */
+  /**
+   * Looks up points by name.
+   *
+   * @param options The call's options: `signal` aborts when the caller gives up.
+   */
   lookup(
     names: string[],
     table: Record<string, P>,
     options: CallOptions,
   ): Map<string, P | undefined> | Promise<Map<string, P | undefined>>;
 
-  /** A callback result, which must be parenthesized in the handler's union. */
+  /**
+   * A callback result, which must be parenthesized in the handler's union.
+   *
+   * @param options The call's options: `signal` aborts when the caller gives up.
+   */
   scaler(
     factor: number,
     options: CallOptions,
   ): ((p: P) => P) | Promise<(p: P) => P>;
 
-  /** Optional object parameter. */
+  /**
+   * Optional object parameter.
+   *
+   * @param options The call's options: `signal` aborts when the caller gives up.
+   */
   configure(
     settings: { precision: number; rounding: Rounding } | undefined,
     options: CallOptions,
