@@ -139,6 +139,17 @@ export class ChannelCore<T> {
     this.#mask = ringSize - 1;
   }
 
+  /**
+   * The consumer, when a value sent now would be offered straight to it:
+   * open, nothing queued, no pending `recv()`. Lets the client skip the
+   * envelope (see `Client.call`).
+   */
+  idleConsumer(): Consumer<T> | undefined {
+    return this.size === 0 && this.#recvHead === undefined && !this.closed
+      ? this.consumer
+      : undefined;
+  }
+
   /** Hands `value` on without waiting if possible; false when full. */
   accept(value: T): boolean {
     const receiver = this.#recvHead;

@@ -6,7 +6,12 @@
  * @module
  */
 
-import { type ChannelCore, CORE, type Sender } from "./channel.ts";
+import {
+  type ChannelCore,
+  type Consumer,
+  CORE,
+  type Sender,
+} from "./channel.ts";
 import { ChannelClosedError, HandlerError } from "./errors.ts";
 import type { CallOptions, Service } from "./service.ts";
 
@@ -112,6 +117,18 @@ export class Envelope<Req, Res> {
 const ONCE: AddEventListenerOptions = Object.freeze({ once: true });
 
 /**
+ * Internal: a server that can run a call at once, without an envelope. The
+ * server loop of `serve` implements it.
+ */
+export interface DirectConsumer<Req, Res> extends Consumer<Envelope<Req, Res>> {
+  /**
+   * Runs `req` now if the server has capacity; undefined otherwise (the
+   * client then queues an envelope).
+   */
+  callNow(req: Req): Promise<Res> | undefined;
+}
+
+/**
  * A {@linkcode Service} whose calls are sent through a channel to a server.
  *
  * @typeParam Req The request type.
@@ -153,10 +170,21 @@ export class Client<Req, Res> implements Service<Req, Res> {
    */
   call(req: Req, options?: CallOptions): Promise<Res> {
     const signal = options?.signal;
-    if (signal !== undefined && signal.aborted) {
+    const queue = this.#queue;
+    if (signal === undefined) {
+      // Fast path: an idle server with capacity runs the request now, and
+      // the caller's promise is the handler's result, chained once. No
+      // envelope, no resolvers: nothing can abort the call.
+      const server = queue.idleConsumer() as
+        | DirectConsumer<Req, Res>
+        | undefined;
+      if (server !== undefined) {
+        const result = server.callNow(req);
+        if (result !== undefined) return result;
+      }
+    } else if (signal.aborted) {
       return Promise.reject(signal.reason);
     }
-    const queue = this.#queue;
     if (queue.closed) return Promise.reject(closedError(queue, req));
     const { promise, resolve, reject } = Promise.withResolvers<Res>();
     const envelope = new Envelope(req, signal, resolve, reject, queue);

@@ -13,8 +13,17 @@ import {
   CORE,
   type Receiver,
 } from "./channel.ts";
-import { type Client, connect, type Envelope } from "./client.ts";
-import { ChannelClosedError, InvalidOptionError } from "./errors.ts";
+import {
+  type Client,
+  connect,
+  type DirectConsumer,
+  type Envelope,
+} from "./client.ts";
+import {
+  ChannelClosedError,
+  HandlerError,
+  InvalidOptionError,
+} from "./errors.ts";
 import type { CallOptions, Service } from "./service.ts";
 
 /**
@@ -87,7 +96,8 @@ export interface Server extends AsyncDisposable {
 
 type State = "open" | "closing" | "stopped";
 
-class ServerLoop<Req, Res> implements Server, Consumer<Envelope<Req, Res>> {
+class ServerLoop<Req, Res>
+  implements Server, Consumer<Envelope<Req, Res>>, DirectConsumer<Req, Res> {
   readonly #queue: ChannelCore<Envelope<Req, Res>>;
   readonly #service: Service<Req, Res>;
   readonly #concurrency: number;
@@ -129,6 +139,36 @@ class ServerLoop<Req, Res> implements Server, Consumer<Envelope<Req, Res>> {
     this.#dispatch(envelope);
     return true;
   }
+
+  // DirectConsumer: a call with no signal while the queue is empty.
+  callNow(req: Req): Promise<Res> | undefined {
+    if (this.inFlight >= this.#concurrency) return undefined;
+    this.inFlight++;
+    let result: Promise<Res>;
+    try {
+      result = this.#service.call(req, this.#options);
+      if (!(result instanceof Promise)) result = Promise.resolve(result);
+    } catch (err) {
+      result = Promise.reject(err);
+    }
+    return result.then(this.#directOk, this.#directErr);
+  }
+
+  readonly #directOk = (value: Res): Res => {
+    this.inFlight--;
+    this.served++;
+    if (this.#queue.size > 0) this.#drain();
+    this.#maybeStop();
+    return value;
+  };
+
+  readonly #directErr = (err: unknown): never => {
+    this.inFlight--;
+    this.failed++;
+    if (this.#queue.size > 0) this.#drain();
+    this.#maybeStop();
+    throw err instanceof Error ? err : new HandlerError(err);
+  };
 
   onWithdraw(): void {
     this.cancelled++;
