@@ -1,0 +1,297 @@
+/**
+ * The soak/fault run's command line:
+ *
+ * ```sh
+ * deno run --v8-flags=--expose-gc soak/main.ts [--requests N] [--seed S]
+ * ```
+ *
+ * Runs {@linkcode runSoak} (default 1,000,000 calls; a random seed unless
+ * `--seed` is given), shows a progress line on stderr at most once a second,
+ * prints a summary table on stdout, and checks that the heap after garbage
+ * collection ends within a few MB of where it started. Exits 0 when every
+ * check passed, 1 on any mismatch (printing the seed to replay the run), 2
+ * on a usage error.
+ *
+ * @module
+ */
+
+import { runSoak, type SoakProgress, type SoakReport } from "./engine.ts";
+
+/** Heap growth allowed between the start and the end of a run, in bytes. */
+export const HEAP_SLACK = 4 * 1024 * 1024;
+
+const USAGE = `Usage: deno task soak [--requests N] [--seed S]
+
+Drives N calls (default 1,000,000) through norpc clients, layers and servers
+while injecting faults: handler latency and throws, caller aborts, timeouts,
+load shedding, retries, servers closed and aborted mid-run. Then checks that
+every call got exactly one outcome, that outcomes match the injected faults,
+that server counters add up, that layers hold no timer or permit, and that the
+heap after GC is back within ${HEAP_SLACK / 1024 / 1024} MB of where it started
+(measured after the first window, once the code is compiled).
+
+Options:
+  --requests N   calls to make (a positive integer; 1_000_000 and 1e6 work)
+  --seed S       seed of the fault mix, to replay a run (0 to 4294967295);
+                 random by default
+  -h, --help     show this help
+
+Exit status: 0 pass, 1 mismatch (the seed to replay is printed), 2 bad usage.
+Run with --v8-flags=--expose-gc (as the task does) for the heap check.`;
+
+/** Parsed command line. */
+export interface SoakArgs {
+  readonly requests: number;
+  readonly seed: number | undefined;
+  readonly help: boolean;
+}
+
+/**
+ * Parses the command line.
+ *
+ * @param args The arguments (`Deno.args`).
+ * @returns The options, or an error message.
+ */
+export function parseSoakArgs(args: readonly string[]): SoakArgs | string {
+  let requests = 1_000_000;
+  let seed: number | undefined;
+  let help = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "-h" || arg === "--help") {
+      help = true;
+      continue;
+    }
+    const match = /^--(requests|seed)(?:=(.*))?$/.exec(arg);
+    if (match === null) return `unknown argument ${JSON.stringify(arg)}`;
+    const [, name, inline] = match;
+    const text = inline ?? args[++i];
+    if (text === undefined) return `--${name} needs a value`;
+    const value = parseNumber(text);
+    if (name === "requests") {
+      if (!Number.isSafeInteger(value) || value <= 0) {
+        return `--requests must be a positive integer, got ${
+          JSON.stringify(text)
+        }`;
+      }
+      requests = value;
+    } else {
+      if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+        return `--seed must be an integer from 0 to 4294967295, got ${
+          JSON.stringify(text)
+        }`;
+      }
+      seed = value;
+    }
+  }
+  return { requests, seed, help };
+}
+
+function parseNumber(text: string): number {
+  const clean = text.replaceAll("_", "");
+  if (!/^\d+(?:\.\d+)?(?:e\d+)?$/i.test(clean)) return NaN;
+  return Number(clean);
+}
+
+const fmt = new Intl.NumberFormat("en-US");
+
+function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** Forces garbage collection (several passes) when `gc` is exposed. */
+function collect(): boolean {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (typeof gc !== "function") return false;
+  for (let i = 0; i < 4; i++) gc();
+  return true;
+}
+
+/** The result of the heap check. */
+export interface HeapCheck {
+  /** False when `gc` is not exposed: nothing was measured. */
+  readonly measured: boolean;
+  /** Heap used before the run. */
+  readonly cold: number;
+  /** Heap used after the first window (the baseline). */
+  readonly start: number;
+  /** Heap used at the end, after GC. */
+  readonly end: number;
+  readonly ok: boolean;
+}
+
+/**
+ * Renders the summary table.
+ *
+ * @param report The engine's report.
+ * @param heap The heap check.
+ * @returns The text, ending with PASS or FAIL and the replay command.
+ */
+export function summary(report: SoakReport, heap: HeapCheck): string {
+  const rows: string[] = [];
+  const section = (title: string, table: Readonly<Record<string, number>>) => {
+    rows.push("", title);
+    for (const [key, value] of Object.entries(table)) {
+      rows.push(`  ${key.padEnd(34)}${fmt.format(value).padStart(12)}`);
+    }
+  };
+  const rate = report.settled / (report.elapsedMs / 1000);
+  rows.push(
+    `norpc soak: ${fmt.format(report.requests)} calls, seed ${report.seed}, ${
+      seconds(report.elapsedMs)
+    } (${fmt.format(Math.round(rate))} calls/s, windows of ${report.window})`,
+  );
+  section("outcomes (what callers got)", report.outcomes);
+  section("faults injected", report.injected);
+  section("attempts through a client", {
+    "total": report.attempts.total,
+    "aborted before send": report.attempts.abortedBeforeSend,
+    "to a closed server": report.attempts.toClosedServer,
+    "handled by a server": report.attempts.dispatched,
+  });
+  const s = report.servers;
+  section("servers (counters summed over generations)", {
+    "generations": s.generations,
+    "closed gracefully": s.closedGracefully,
+    "aborted": s.aborted,
+    "served": s.served,
+    "failed": s.failed,
+    "cancelled": s.cancelled,
+    "rejected": s.rejected,
+  });
+  section("layers", {
+    "calls shed (loadShed)": report.layers.shed,
+    "retries (retry)": report.layers.retried,
+    "timed out (timeout)": report.layers.timedOut,
+  });
+  const counted = s.served + s.failed + s.cancelled + s.rejected;
+  const reached = report.attempts.total - report.attempts.abortedBeforeSend -
+    report.attempts.toClosedServer;
+  const f = report.failedChecks;
+  const check = (name: string, failures: number, detail = "") =>
+    rows.push(
+      `  ${name.padEnd(46, ".")} ${
+        failures === 0 ? "ok" : `FAILED (${fmt.format(failures)})`
+      }${detail ? `  ${detail}` : ""}`,
+    );
+  rows.push("", "checks");
+  check(
+    "every call got exactly one outcome",
+    f["one outcome"] + f.hang,
+    `${fmt.format(report.settled)} of ${fmt.format(report.requests)} settled`,
+  );
+  check("outcomes match the injected faults", f.outcome);
+  check(
+    "server counters add up",
+    f["server counters"],
+    `${fmt.format(counted)} counted = ${
+      fmt.format(reached)
+    } attempts reached a server`,
+  );
+  check("layer timers, permits and retries back to 0", f["layer counts"]);
+  check("aborted queued calls free their slot", f["queue slots"]);
+  check("no unhandled rejection", f["unhandled rejection"]);
+  rows.push(
+    `  ${"heap after GC within a few MB of the start".padEnd(46, ".")} ${
+      !heap.measured
+        ? "skipped (run with --v8-flags=--expose-gc)"
+        : `${heap.ok ? "ok" : "FAILED"}  ${mb(heap.start)} -> ${
+          mb(heap.end)
+        } (${heap.end >= heap.start ? "+" : ""}${
+          mb(heap.end - heap.start)
+        }, limit +${mb(HEAP_SLACK)}; ${mb(heap.cold)} before warm-up)`
+    }`,
+  );
+  if (report.mismatches.length > 0) {
+    rows.push("", `first mismatches (${fmt.format(report.mismatchCount)}):`);
+    for (const m of report.mismatches) rows.push(`  - ${m}`);
+  }
+  const pass = report.ok && heap.ok;
+  rows.push(
+    "",
+    pass
+      ? "PASS"
+      : `FAIL: replay with deno task soak --requests ${report.requests} --seed ${report.seed}`,
+  );
+  return rows.join("\n");
+}
+
+function progressLine(p: SoakProgress, seed: number): string {
+  const pct = Math.floor((p.done / p.total) * 100);
+  const rate = p.done / Math.max(p.elapsedMs / 1000, 1e-3);
+  return `soak seed ${seed}: ${fmt.format(p.done)}/${
+    fmt.format(p.total)
+  } calls (${pct}%), ${seconds(p.elapsedMs)}, ${
+    fmt.format(Math.round(rate))
+  } calls/s, server #${p.generations}, ${p.mismatches} mismatches`;
+}
+
+/**
+ * Runs the command line.
+ *
+ * @param args The arguments.
+ * @returns The exit status.
+ */
+export async function main(args: readonly string[]): Promise<number> {
+  const parsed = parseSoakArgs(args);
+  if (typeof parsed === "string") {
+    console.error(`soak: ${parsed}\n\n${USAGE}`);
+    return 2;
+  }
+  if (parsed.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const seed = parsed.seed ?? crypto.getRandomValues(new Uint32Array(1))[0];
+  const encoder = new TextEncoder();
+  const write = (text: string) => Deno.stderr.writeSync(encoder.encode(text));
+  write(
+    `soak: ${
+      fmt.format(parsed.requests)
+    } calls, seed ${seed} (replay: deno task soak --requests ${parsed.requests} --seed ${seed})\n`,
+  );
+
+  // The baseline is taken after the first window, once the code paths are
+  // compiled: what grows after that grows with the number of calls (a leak).
+  const measured = collect();
+  const cold = Deno.memoryUsage().heapUsed;
+  let start: number | undefined;
+  let lastPrint = -Infinity;
+  let width = 0;
+  const report = await runSoak({
+    requests: parsed.requests,
+    seed,
+    onProgress: (p) => {
+      if (start === undefined) {
+        collect();
+        start = Deno.memoryUsage().heapUsed;
+      }
+      const now = performance.now();
+      if (now - lastPrint < 1000) return;
+      lastPrint = now;
+      const line = progressLine(p, seed);
+      write(`\r${line.padEnd(width)}`);
+      width = line.length;
+    },
+  });
+  write("\n");
+  collect();
+  const end = Deno.memoryUsage().heapUsed;
+  const heap: HeapCheck = {
+    measured,
+    cold,
+    start: start ?? cold,
+    end,
+    ok: !measured || end - (start ?? cold) <= HEAP_SLACK,
+  };
+  console.log(summary(report, heap));
+  return report.ok && heap.ok ? 0 : 1;
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}
