@@ -10,12 +10,9 @@
  */
 // Pinned inline until deno.json maps them (then: bare "birpc", "comlink",
 // "effect" specifiers and no lint exemptions).
-// deno-lint-ignore no-import-prefix
-import { createBirpc } from "npm:birpc@4.2.0";
-// deno-lint-ignore no-import-prefix
-import * as Comlink from "npm:comlink@4.4.2";
-// deno-lint-ignore no-import-prefix
-import { Deferred, Effect, Fiber, Queue } from "npm:effect@4.1.0";
+import { createBirpc } from "birpc";
+import * as Comlink from "comlink";
+import { Deferred, Effect, Fiber, Queue } from "effect";
 
 /** A request/reply service as the bench files see it. */
 export interface Peer<Req, Res> {
