@@ -352,20 +352,24 @@ export interface SpawnOptions extends ServeOptions {
 
 /**
  * A spawned service: the client to call it and the server to close it.
+ * Disposing it closes the server gracefully, so `await using` works without
+ * destructuring.
  *
  * @example
  * ```ts
- * import { serviceFn, spawn, type Spawned } from "@norpc/norpc";
+ * import { serviceFn, spawn } from "@norpc/norpc";
  *
- * const spawned: Spawned<string, string> = spawn(serviceFn((s: string) => s));
- * await spawned.server.close();
+ * {
+ *   await using upper = spawn(serviceFn((s: string) => s.toUpperCase()));
+ *   console.log(await upper.client.call("hi")); // "HI"
+ * } // upper.server.close() ran here
  * ```
  */
-export interface Spawned<Req, Res> {
+export interface Spawned<Req, Res> extends AsyncDisposable {
   /** Calls the service through its channel. */
-  client: Client<Req, Res>;
+  readonly client: Client<Req, Res>;
   /** The server loop. */
-  server: Server;
+  readonly server: Server;
 }
 
 /**
@@ -401,7 +405,11 @@ export function spawn<Req, Res>(
     options?.capacity === undefined ? 1024 : options.capacity,
   );
   const server = serve(rx, service, options);
-  return { client: connect(tx), server };
+  return {
+    client: connect(tx),
+    server,
+    [Symbol.asyncDispose]: () => server.close(),
+  };
 }
 
 function validateConcurrency(concurrency: unknown): void {

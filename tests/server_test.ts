@@ -4,6 +4,7 @@ import {
   type CallOptions,
   channel,
   ChannelClosedError,
+  type Client,
   connect,
   type Envelope,
   HandlerError,
@@ -1204,4 +1205,16 @@ Deno.test("server: random interleavings give every request exactly one outcome (
     ),
     { numRuns: 500 },
   );
+});
+
+Deno.test("spawn: the returned pair is AsyncDisposable and closes its server", async () => {
+  let kept: { client: Client<number, number>; server: Server } | undefined;
+  {
+    await using spawned = spawn(serviceFn((n: number) => n + 1));
+    kept = spawned;
+    assert.equal(await spawned.client.call(1), 2);
+  }
+  await fulfilled(kept.server.closed); // disposing closed it
+  assert.equal(kept.server.served, 1);
+  await assert.rejects(kept.client.call(2), ChannelClosedError);
 });
