@@ -40,6 +40,10 @@ export interface ServeOptions {
   /**
    * Most requests handled at once: a positive integer, or `Infinity` (the
    * default). `1` makes the service an actor: its state needs no locks.
+   * The rest wait in the bounded channel, where callers feel the
+   * backpressure. (The `concurrencyLimit` layer is for a limit inside a
+   * stack — shared by several callers, or paired with `loadShed` through
+   * `ready()`.)
    */
   concurrency?: number;
 }
