@@ -39,6 +39,9 @@ export interface RateLimitOptions {
  * per service, and only while callers wait.
  *
  * Over any span of `t` ms at most `burst + t * requests / per` calls pass.
+ * Timers fire on whole milliseconds, so waiting callers are let through at
+ * most `burst` per millisecond: for rates above one call per ms, set `burst`
+ * to at least `requests / per` or the bucket caps the rate at `burst` per ms.
  * Time is read from the monotonic `performance.now()`. The bucket is
  * implemented as a GCRA (generic cell rate algorithm): one number of state,
  * no refill loop. `ready()` is false while the bucket is empty.

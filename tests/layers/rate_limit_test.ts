@@ -245,8 +245,11 @@ Deno.test("rateLimit()", async (t) => {
                 }
                 await flush();
               }
-              // Drain the queue: every caller still waiting gets a token.
-              await clock.tickAsync((svc.waiting + 1) * (per / requests) + 1);
+              // Drain the queue: every caller still waiting gets a token. A
+              // timer fires on whole milliseconds, so each fire lets at least
+              // one waiter through: waiting * ceil(interval) ms always suffice.
+              const interval = Math.max(1, Math.ceil(per / requests));
+              await clock.tickAsync((svc.waiting + 1) * interval + 1);
               await flush();
               assert.equal(svc.waiting, 0);
               // At most burst + t * rate calls in any span of t ms.
