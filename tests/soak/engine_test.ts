@@ -1,0 +1,197 @@
+/**
+ * The soak engine in CI: 20,000 calls per fixed seed, with the sanitizers on
+ * (a timer, listener or pending op left behind by any layer fails the test),
+ * plus proof that the engine's checks fire when the runtime misbehaves.
+ */
+
+import assert from "node:assert/strict";
+import { Envelope, InvalidOptionError, serviceFn, spawn } from "../../mod.ts";
+import { ChannelCore } from "../../channel.ts";
+import { type Check, runSoak, type SoakReport } from "../../soak/engine.ts";
+
+const SEEDS = [1, 2, 3];
+const REQUESTS = 20_000;
+
+function explain(report: SoakReport): string {
+  return `seed ${report.seed}: ${report.mismatchCount} mismatches ${
+    JSON.stringify(report.failedChecks)
+  }\n${report.mismatches.join("\n")}`;
+}
+
+/** Every fault the run is meant to inject actually happened. */
+function assertCoverage(report: SoakReport): void {
+  const injected = report.injected;
+  for (
+    const key of [
+      "latency sync",
+      "latency microtask",
+      "latency timer",
+      "latency hang",
+      "result ok",
+      "result throw",
+      "result reject",
+      "result non-error",
+      "result overloaded",
+      "abort before",
+      "abort queued",
+      "abort running",
+      "abort race",
+      "stack direct",
+      "stack timeout-long",
+      "stack timeout-short",
+      "stack resilient",
+      "call to a closed server",
+    ]
+  ) {
+    assert.ok((injected[key] ?? 0) > 0, `seed ${report.seed}: no "${key}"`);
+  }
+  const s = report.servers;
+  assert.ok(s.generations > 2, "servers were respawned");
+  assert.ok(s.closedGracefully > 0, "a server was closed gracefully");
+  assert.ok(s.aborted > 0, "a server was aborted");
+  assert.ok(s.served > 0 && s.failed > 0, "handlers answered and failed");
+  assert.ok(s.cancelled > 0, "queued calls were cancelled");
+  assert.ok(report.layers.shed > 0, "calls were shed");
+  assert.ok(report.layers.retried > 0, "calls were retried");
+  assert.ok(report.layers.timedOut > 0, "calls timed out");
+  for (const name of ["response", "caller abort", "HandlerError"]) {
+    assert.ok((report.outcomes[name] ?? 0) > 0, `no "${name}" outcome`);
+  }
+}
+
+Deno.test("soak: 20,000 calls per fixed seed, every check passes", async (t) => {
+  for (const seed of SEEDS) {
+    await t.step(`seed ${seed}`, async () => {
+      const report = await runSoak({ requests: REQUESTS, seed });
+      assert.ok(report.ok, explain(report));
+      assert.equal(report.settled, REQUESTS);
+      assert.equal(report.mismatchCount, 0, explain(report));
+      assert.equal(report.unhandledRejections, 0);
+      assert.equal(report.hung, 0);
+      for (const [check, n] of Object.entries(report.failedChecks)) {
+        assert.equal(n, 0, `check "${check}" failed: ${explain(report)}`);
+      }
+      const s = report.servers;
+      const a = report.attempts;
+      assert.equal(
+        s.served + s.failed + s.cancelled + s.rejected,
+        a.total - a.abortedBeforeSend - a.toClosedServer,
+        "server counters add up to the attempts that reached a server",
+      );
+      assert.equal(s.served + s.failed, a.dispatched);
+      const outcomes = Object.values(report.outcomes).reduce((x, y) => x + y);
+      assert.equal(outcomes, REQUESTS, "one outcome per call");
+      assertCoverage(report);
+    });
+  }
+});
+
+Deno.test("soak: a seed replays the same fault mix", async () => {
+  const planned = (r: SoakReport) =>
+    Object.fromEntries(
+      Object.entries(r.injected).filter(([k]) =>
+        k.startsWith("stack ") || k.startsWith("abort ") ||
+        k === "call to a closed server"
+      ),
+    );
+  const a = await runSoak({ requests: 4_000, seed: 99 });
+  const b = await runSoak({ requests: 4_000, seed: 99 });
+  const c = await runSoak({ requests: 4_000, seed: 100 });
+  assert.ok(a.ok && b.ok && c.ok, explain(a.ok ? (b.ok ? c : b) : a));
+  assert.deepEqual(planned(a), planned(b));
+  assert.deepEqual(
+    [a.servers.generations, a.servers.aborted],
+    [b.servers.generations, b.servers.aborted],
+  );
+  assert.notDeepEqual(planned(a), planned(c));
+});
+
+Deno.test("soak: invalid options are refused", async () => {
+  for (
+    const options of [
+      { requests: 0 },
+      { requests: -1 },
+      { requests: 1.5 },
+      { requests: NaN },
+      { requests: Infinity },
+      { seed: -1 },
+      { seed: 2 ** 32 },
+      { seed: 0.5 },
+      { window: 0 },
+      { stallMs: 0 },
+      { requests: "10" as unknown as number },
+    ]
+  ) {
+    await assert.rejects(runSoak(options), InvalidOptionError);
+  }
+});
+
+/**
+ * Runs a short soak with part of the runtime broken and returns the report;
+ * `undo` restores the runtime.
+ */
+async function sabotaged(undo: () => void): Promise<SoakReport> {
+  try {
+    return await runSoak({ requests: 4_000, seed: 4 });
+  } finally {
+    undo();
+  }
+}
+
+function patch<T extends object, K extends keyof T>(
+  target: T,
+  key: K,
+  replacement: (original: T[K]) => T[K],
+): () => void {
+  const original = target[key];
+  target[key] = replacement(original);
+  return () => {
+    target[key] = original;
+  };
+}
+
+function assertCaught(report: SoakReport, check: Check): void {
+  assert.equal(report.ok, false, "the sabotage went unnoticed");
+  assert.ok(
+    report.failedChecks[check] > 0,
+    `expected "${check}" to fail: ${JSON.stringify(report.failedChecks)}`,
+  );
+}
+
+Deno.test("soak: the checks catch a broken runtime", async (t) => {
+  await t.step(
+    "a non-Error thrown value reaches the caller unwrapped",
+    async () => {
+      const proto = Envelope.prototype as unknown as {
+        reject(error: unknown): void;
+      };
+      const undo = patch(
+        proto,
+        "reject",
+        (original) =>
+          function (this: unknown, error: unknown) {
+            // Wrap in nothing: an Error subclass only when it already is one.
+            const raw = error instanceof Error ? error : { raw: error };
+            original.call(this, raw);
+          },
+      );
+      assertCaught(await sabotaged(undo), "outcome");
+    },
+  );
+
+  await t.step("the server forgets to count a withdrawn call", async () => {
+    const { server } = spawn(serviceFn(() => 0));
+    await server.close();
+    const proto = Object.getPrototypeOf(server) as { onWithdraw(): void };
+    const undo = patch(proto, "onWithdraw", () => () => {});
+    assertCaught(await sabotaged(undo), "server counters");
+  });
+
+  await t.step("an aborted queued call keeps its slot", async () => {
+    const proto = ChannelCore.prototype as unknown as {
+      withdraw(value: unknown): boolean;
+    };
+    const undo = patch(proto, "withdraw", () => () => false);
+    assertCaught(await sabotaged(undo), "queue slots");
+  });
+});
