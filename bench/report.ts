@@ -1,9 +1,10 @@
 /**
  * `deno task bench:report`: runs the bench suite with `--json` and
- * `bench/memory.ts`, then writes `bench/RESULTS.md` and `bench/chart.svg`.
+ * `bench/memory.ts`, then writes `bench/RESULTS.md`, `bench/chart.svg` and
+ * the benchmark summary between the markers in `README.md`.
  * The rendering lives in `report_render.ts`.
  *
- * Usage: `deno run --allow-read --allow-write=bench --allow-run --allow-env
+ * Usage: `deno run --allow-read --allow-write=bench,README.md --allow-run --allow-env
  * --allow-sys bench/report.ts [bench files…]` (default: every bench in
  * `bench/`).
  *
@@ -14,7 +15,9 @@ import {
   type MemoryResult,
   parseBenchJson,
   renderMarkdown,
+  renderReadmeSummary,
   renderSvg,
+  spliceReadme,
 } from "./report_render.ts";
 
 const here = new URL(".", import.meta.url);
@@ -78,12 +81,24 @@ if (import.meta.main) {
       "bench/memory.ts",
     ),
   ) as MemoryResult[];
-  const markdown = renderMarkdown(json, machine(json.cpu), memory);
+  const host = machine(json.cpu);
+  const markdown = renderMarkdown(json, host, memory);
   await Deno.writeTextFile(new URL("RESULTS.md", here), markdown);
   await Deno.writeTextFile(new URL("chart.svg", here), renderSvg(json));
-  // `deno fmt` formats SVG too: keep the generated chart `fmt --check` clean.
-  await run(["fmt", "--quiet", "bench/chart.svg"], "deno fmt bench/chart.svg");
-  console.error("wrote bench/RESULTS.md and bench/chart.svg");
+  const readme = new URL("README.md", root);
+  await Deno.writeTextFile(
+    readme,
+    spliceReadme(
+      await Deno.readTextFile(readme),
+      renderReadmeSummary(json, host),
+    ),
+  );
+  // `deno fmt` formats SVG and Markdown too: keep both `fmt --check` clean.
+  await run(
+    ["fmt", "--quiet", "bench/chart.svg", "README.md"],
+    "deno fmt bench/chart.svg README.md",
+  );
+  console.error("wrote bench/RESULTS.md, bench/chart.svg and README.md");
   const targets = markdown.slice(
     markdown.indexOf("## Targets"),
     markdown.indexOf("![") - 1,

@@ -565,3 +565,69 @@ export function renderSvg(
     "",
   ].join("\n");
 }
+
+/** Marks the start of the generated summary in `README.md`. */
+export const README_SUMMARY_START = "<!-- bench-summary:start -->";
+/** Marks the end of the generated summary in `README.md`. */
+export const README_SUMMARY_END = "<!-- bench-summary:end -->";
+
+/**
+ * Renders the short benchmark table the README embeds: every case of the
+ * concurrency-1 group beside its figure in the batch-256 group, per request
+ * and × floor, with the machine it ran on.
+ *
+ * @param json The bench document.
+ * @param machine Where and when it ran.
+ * @returns Markdown, without the markers.
+ */
+export function renderReadmeSummary(json: BenchJson, machine: Machine): string {
+  const groups = summarize(json);
+  const c1 = groups.find((g) => g.name === "noop c=1");
+  if (c1 === undefined) {
+    throw new Error('no "noop c=1" group: run bench/roundtrip_bench.ts');
+  }
+  const cell = (row: Row | undefined) =>
+    row === undefined
+      ? "— | —"
+      : `${formatTime(row.avg)} | ${formatRatio(row.xFloor)}`;
+  const out = [
+    `Noop round trip, per request, on ${machine.cpu} (${machine.cores} cores), Deno ${machine.deno}, ${machine.date}:`,
+    "",
+    "| case | one at a time | × floor | 256 concurrent | × floor |",
+    "| --- | ---: | ---: | ---: | ---: |",
+  ];
+  for (const row of c1.rows) {
+    const label = caseLabel(row.name);
+    const name = escapeMarkdown(row.baseline ? `${label} (floor)` : label);
+    out.push(
+      `| ${name} | ${cell(row)} | ${
+        cell(find(groups, "noop batch 256", label))
+      } |`,
+    );
+  }
+  out.push(
+    "",
+    "Every group, percentiles, the targets and the memory figures: [bench/RESULTS.md](bench/RESULTS.md).",
+  );
+  return out.join("\n");
+}
+
+/**
+ * Replaces the generated summary between the markers of `readme`.
+ *
+ * @param readme The README's text.
+ * @param summary The new summary (from {@linkcode renderReadmeSummary}).
+ * @returns The README with the summary in place.
+ * @throws {Error} when the markers are missing or out of order.
+ */
+export function spliceReadme(readme: string, summary: string): string {
+  const start = readme.indexOf(README_SUMMARY_START);
+  const end = readme.indexOf(README_SUMMARY_END);
+  if (start === -1 || end === -1 || end < start) {
+    throw new Error(
+      `README.md needs the lines ${README_SUMMARY_START} and ${README_SUMMARY_END}, in that order, where the benchmark summary goes`,
+    );
+  }
+  return readme.slice(0, start + README_SUMMARY_START.length) + "\n\n" +
+    summary + "\n\n" + readme.slice(end);
+}

@@ -7,9 +7,13 @@ import {
   type Machine,
   type MemoryResult,
   parseBenchJson,
+  README_SUMMARY_END,
+  README_SUMMARY_START,
   renderMarkdown,
+  renderReadmeSummary,
   renderSvg,
   requestsPerIteration,
+  spliceReadme,
   summarize,
 } from "../../bench/report_render.ts";
 import fixture from "./fixtures/bench.json" with { type: "json" };
@@ -162,4 +166,39 @@ Deno.test("formatTime and formatRatio", () => {
   assert.equal(formatRatio(38.12), "38.1×");
   assert.equal(formatRatio(1234.4), "1,234×");
   assert.equal(formatRatio(NaN), "—");
+});
+
+Deno.test("renderReadmeSummary pairs each c=1 case with its batch-256 figure", () => {
+  const summary = renderReadmeSummary(json, machine);
+  assert.match(summary, /on AMD EPYC \(2 cores\), Deno 2\.9\.6, 2026-11-25:/);
+  assert.match(
+    summary,
+    /\| direct call \(floor\) \| 100 ns \| 1\.00× \| 100 ns \| 1\.00× \|/,
+  );
+  assert.match(
+    summary,
+    /\| norpc spawn \| [^|]+ \| [^|]+ \| 300 ns \| 3\.00× \|/,
+  );
+  assert.match(summary, /\(bench\/RESULTS\.md\)/);
+  const noC1 = {
+    ...json,
+    benches: json.benches.filter((b) => b.group !== "noop c=1"),
+  };
+  assert.throws(() => renderReadmeSummary(noC1, machine), /noop c=1/);
+});
+
+Deno.test("spliceReadme replaces only the text between the markers", () => {
+  const readme =
+    `# x\n\n${README_SUMMARY_START}\n\nold table\n\n${README_SUMMARY_END}\n\n## next\n`;
+  const once = spliceReadme(readme, "new table");
+  assert.equal(
+    once,
+    `# x\n\n${README_SUMMARY_START}\n\nnew table\n\n${README_SUMMARY_END}\n\n## next\n`,
+  );
+  assert.equal(spliceReadme(once, "new table"), once, "idempotent");
+  assert.throws(() => spliceReadme("# no markers", "t"), /bench-summary:start/);
+  assert.throws(
+    () => spliceReadme(`${README_SUMMARY_END}\n${README_SUMMARY_START}`, "t"),
+    /in that order/,
+  );
 });
