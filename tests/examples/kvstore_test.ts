@@ -4,42 +4,12 @@
  */
 
 import assert from "node:assert/strict";
-import { generate } from "../../codegen/mod.ts";
+import {
+  assertGeneratedFresh,
+  assertLinesInOrder,
+  runExample,
+} from "./_helpers.ts";
 import { KvStoreApp } from "../../examples/kvstore/store.ts";
-
-const ROOT = new URL("../../", import.meta.url);
-
-/** Runs `deno run <path>` from the repository root, as the README says. */
-async function runExample(path: string): Promise<string> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", path],
-    cwd: ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stderr = new TextDecoder().decode(out.stderr);
-  assert.equal(out.code, 0, `exit code ${out.code}; stderr:\n${stderr}`);
-  assert.equal(stderr, "", "the example printed to stderr");
-  return new TextDecoder().decode(out.stdout);
-}
-
-/** Asserts that each pattern matches a line of `output`, in this order. */
-function assertLinesInOrder(output: string, patterns: (string | RegExp)[]) {
-  const lines = output.split("\n");
-  let at = 0;
-  for (const pattern of patterns) {
-    const found = lines.findIndex((line, i) =>
-      i >= at &&
-      (typeof pattern === "string" ? line === pattern : pattern.test(line))
-    );
-    assert.ok(
-      found >= 0,
-      `no line matching ${pattern} after line ${at + 1} in:\n${output}`,
-    );
-    at = found + 1;
-  }
-}
 
 Deno.test("kvstore: main.ts shows the actor, the rate limit, the timeout and the shutdown", async () => {
   const output = await runExample("examples/kvstore/main.ts");
@@ -67,17 +37,7 @@ Deno.test("kvstore: main.ts shows the actor, the rate limit, the timeout and the
 });
 
 Deno.test("kvstore: kvstore.gen.ts is what the generator writes", async () => {
-  const dir = new URL("examples/kvstore/", ROOT);
-  const result = generate(
-    await Deno.readTextFile(new URL("kvstore.ts", dir)),
-    { fileName: "examples/kvstore/kvstore.ts" },
-  );
-  assert.deepEqual(result.diagnostics, []);
-  assert.equal(
-    result.code,
-    await Deno.readTextFile(new URL("kvstore.gen.ts", dir)),
-    "kvstore.gen.ts is stale: regenerate it with codegen/main.ts",
-  );
+  await assertGeneratedFresh("examples/kvstore", "kvstore");
 });
 
 Deno.test("kvstore: KvStoreApp stores, deletes and lists keys in order", async () => {

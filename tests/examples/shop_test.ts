@@ -5,7 +5,11 @@
 
 import assert from "node:assert/strict";
 import { serviceFn, TimeoutError } from "../../mod.ts";
-import { generate } from "../../codegen/mod.ts";
+import {
+  assertGeneratedFresh,
+  assertLinesInOrder,
+  runExample,
+} from "./_helpers.ts";
 import {
   InventoryClient,
   inventoryServer,
@@ -16,40 +20,6 @@ import {
   OrdersApp,
   PaymentsApp,
 } from "../../examples/shop/services.ts";
-
-const ROOT = new URL("../../", import.meta.url);
-
-/** Runs `deno run <path>` from the repository root, as the README says. */
-async function runExample(path: string): Promise<string> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", path],
-    cwd: ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stderr = new TextDecoder().decode(out.stderr);
-  assert.equal(out.code, 0, `exit code ${out.code}; stderr:\n${stderr}`);
-  assert.equal(stderr, "", "the example printed to stderr");
-  return new TextDecoder().decode(out.stdout);
-}
-
-/** Asserts that each pattern matches a line of `output`, in this order. */
-function assertLinesInOrder(output: string, patterns: (string | RegExp)[]) {
-  const lines = output.split("\n");
-  let at = 0;
-  for (const pattern of patterns) {
-    const found = lines.findIndex((line, i) =>
-      i >= at &&
-      (typeof pattern === "string" ? line === pattern : pattern.test(line))
-    );
-    assert.ok(
-      found >= 0,
-      `no line matching ${pattern} after line ${at + 1} in:\n${output}`,
-    );
-    at = found + 1;
-  }
-}
 
 Deno.test("shop: main.ts places orders across services and shuts down losing nothing", async () => {
   const output = await runExample("examples/shop/main.ts");
@@ -76,18 +46,8 @@ Deno.test("shop: main.ts places orders across services and shuts down losing not
 });
 
 Deno.test("shop: the .gen.ts files are what the generator writes", async () => {
-  const dir = new URL("examples/shop/", ROOT);
   for (const name of ["inventory", "orders", "payments"]) {
-    const result = generate(
-      await Deno.readTextFile(new URL(`${name}.ts`, dir)),
-      { fileName: `examples/shop/${name}.ts` },
-    );
-    assert.deepEqual(result.diagnostics, []);
-    assert.equal(
-      result.code,
-      await Deno.readTextFile(new URL(`${name}.gen.ts`, dir)),
-      `${name}.gen.ts is stale: regenerate it with codegen/main.ts`,
-    );
+    await assertGeneratedFresh("examples/shop", name);
   }
 });
 
