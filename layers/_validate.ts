@@ -34,6 +34,40 @@ export function nonNegativeNumber(option: string, value: unknown): number {
   return value;
 }
 
+/**
+ * The longest delay `setTimeout` honours, in ms (about 24.8 days). A longer
+ * one does not wait: it fires after 1 ms (with a TimeoutOverflowWarning), so
+ * `batch({ maxDelay: 3e9 })` would send every batch at once, `retry` would
+ * not back off, and the deadline timers of `timeout`/`hedge` would wake every
+ * millisecond. Durations that arm a timer are capped here, at construction,
+ * instead of misbehaving later.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A delay that arms a timer: finite, at most {@linkcode MAX_TIMER_MS}, and
+ * greater than 0 (or, with `allowZero`, zero or more).
+ */
+export function timerDelay(
+  option: string,
+  value: unknown,
+  allowZero: boolean,
+): number {
+  if (
+    typeof value !== "number" || !(allowZero ? value >= 0 : value > 0) ||
+    !(value <= MAX_TIMER_MS)
+  ) {
+    throw new InvalidOptionError(
+      option,
+      value,
+      `a number of ms ${
+        allowZero ? ">= 0" : "greater than 0"
+      } and at most ${MAX_TIMER_MS} (about 24.8 days, the timer limit)`,
+    );
+  }
+  return value;
+}
+
 /** An options object (not null, not an array). */
 export function optionsObject(option: string, value: unknown): void {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {

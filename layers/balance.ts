@@ -118,7 +118,10 @@ export class BalancedService<Req, Res> implements Service<Req, Res> {
         "a non-empty array of services",
       );
     }
-    services.forEach((service, i) => {
+    // An index loop, not forEach: forEach skips the holes of a sparse array
+    // (`new Array(2)`, `[a, , b]`), which then crashed call() later.
+    for (let i = 0; i < services.length; i++) {
+      const service = services[i];
       if (
         typeof service !== "object" || service === null ||
         typeof service.call !== "function"
@@ -129,7 +132,7 @@ export class BalancedService<Req, Res> implements Service<Req, Res> {
           "a service (an object with a call method)",
         );
       }
-    });
+    }
     optionsObject("balance options", options);
     if (options.strategy !== undefined && options.strategy !== "p2c") {
       throw new InvalidOptionError(

@@ -8,10 +8,10 @@ import { NorpcError } from "../errors.ts";
 import type { CallOptions, Layer, Service } from "../service.ts";
 import { innerReady } from "./_util.ts";
 import {
-  nonNegativeNumber,
   optionsObject,
   positiveInteger,
   requiredFunction,
+  timerDelay,
 } from "./_validate.ts";
 
 /**
@@ -36,7 +36,8 @@ export interface BatchOptions<Req, BatchReq> {
   maxSize: number;
   /**
    * How long the first call of a batch waits for others, in milliseconds: a
-   * finite number >= 0 (`0`: calls made in the same task are batched).
+   * number >= 0 and at most 2147483647, the timer limit (`0`: calls made in
+   * the same task are batched).
    */
   maxDelay: number;
   /**
@@ -112,7 +113,9 @@ export function batch<Req, Res, BatchReq>(
 function validate<Req, BatchReq>(options: BatchOptions<Req, BatchReq>): void {
   optionsObject("batch options", options);
   positiveInteger("batch.maxSize", options.maxSize);
-  nonNegativeNumber("batch.maxDelay", options.maxDelay);
+  // Capped at the timer limit: a longer setTimeout fires after 1 ms, which
+  // would send every batch early.
+  timerDelay("batch.maxDelay", options.maxDelay, true);
   requiredFunction("batch.combine", options.combine);
 }
 

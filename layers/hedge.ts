@@ -9,11 +9,7 @@ import { InvalidOptionError } from "../errors.ts";
 import type { CallOptions, Layer, Service } from "../service.ts";
 import { Deadline, TimerQueue } from "./_timers.ts";
 import { callInner, innerReady, withSignal } from "./_util.ts";
-import {
-  nonNegativeNumber,
-  optionsObject,
-  positiveInteger,
-} from "./_validate.ts";
+import { optionsObject, positiveInteger, timerDelay } from "./_validate.ts";
 
 /**
  * Hedge after a latency percentile, learnt from recent calls.
@@ -56,8 +52,9 @@ export interface HedgePercentile {
  */
 export interface HedgeOptions {
   /**
-   * When to send the second copy: a fixed delay in milliseconds (a finite
-   * number >= 0), or a latency percentile of recent answers.
+   * When to send the second copy: a fixed delay in milliseconds (a number
+   * >= 0, at most 2147483647: the timer limit), or a latency percentile of
+   * recent answers.
    */
   after: number | HedgePercentile;
 }
@@ -127,14 +124,17 @@ function validate(options: HedgeOptions): Config {
   optionsObject("hedge options", options);
   const after = options.after;
   if (typeof after === "number") {
-    nonNegativeNumber("hedge.after", after);
+    // Capped at the timer limit: a longer setTimeout fires after 1 ms.
+    timerDelay("hedge.after", after, true);
     return { fixed: after, percentile: 1, window: 1, minSamples: 1 };
   }
-  if (typeof after !== "object" || after === null) {
+  // An array is an object too, but not a { percentile }: name `after` itself
+  // rather than a missing `after.percentile`.
+  if (typeof after !== "object" || after === null || Array.isArray(after)) {
     throw new InvalidOptionError(
       "hedge.after",
       after,
-      "a delay in ms (a finite number >= 0) or { percentile }",
+      "a delay in ms (a number >= 0, at most 2147483647) or { percentile }",
     );
   }
   const { percentile, window = 1000, minSamples = 20 } = after;

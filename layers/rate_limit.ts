@@ -6,7 +6,12 @@
 
 import type { CallOptions, Layer, Service } from "../service.ts";
 import { callInner, FifoList, innerReady, type Node } from "./_util.ts";
-import { optionsObject, positiveInteger, positiveNumber } from "./_validate.ts";
+import {
+  MAX_TIMER_MS,
+  optionsObject,
+  positiveInteger,
+  positiveNumber,
+} from "./_validate.ts";
 
 /**
  * Options of {@linkcode rateLimit}.
@@ -192,7 +197,13 @@ export class RateLimitService<Req, Res> implements Service<Req, Res> {
   }
 
   #schedule(now: number): void {
-    const wait = Math.max(0, Math.ceil(this.#tat - this.#tolerance - now));
+    // Capped at the timer limit: a longer setTimeout fires after 1 ms and
+    // would poll every millisecond; a capped one fires early at worst, and
+    // #onTimer then finds no token due and schedules the rest of the wait.
+    const wait = Math.min(
+      MAX_TIMER_MS,
+      Math.max(0, Math.ceil(this.#tat - this.#tolerance - now)),
+    );
     this.#timer = setTimeout(this.#onTimer, wait);
   }
 

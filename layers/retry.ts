@@ -14,6 +14,7 @@ import {
   optionalFunction,
   optionsObject,
   positiveInteger,
+  timerDelay,
 } from "./_validate.ts";
 import { RetryBudget, type RetryBudgetOptions } from "./retry_budget.ts";
 
@@ -44,7 +45,10 @@ export interface RetryPolicy {
    * each further retry ("full jitter"): a finite number >= 0. Defaults to `25`.
    */
   base?: number;
-  /** Cap on the backoff range in ms: a finite number >= 0. Defaults to `1000`. */
+  /**
+   * Cap on the backoff range in ms: a number >= 0 and at most 2147483647, the
+   * timer limit. Defaults to `1000`.
+   */
   max?: number;
   /**
    * Whether an error is worth retrying; `attempt` is the number of attempts
@@ -157,7 +161,9 @@ function validate(policy: RetryPolicy): Config {
   } = policy;
   positiveInteger("retry.attempts", attempts);
   nonNegativeNumber("retry.base", base);
-  nonNegativeNumber("retry.max", max);
+  // The backoff never exceeds `max`, so capping `max` at the timer limit
+  // keeps every backoff timer honest (a longer setTimeout fires after 1 ms).
+  timerDelay("retry.max", max, true);
   optionalFunction("retry.retryIf", retryIf);
   optionalFunction("retry.random", random);
   // Validates budget options now, at construction, not at first use.

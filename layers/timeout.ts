@@ -8,7 +8,7 @@ import { TimeoutError } from "../errors.ts";
 import type { CallOptions, Layer, Service } from "../service.ts";
 import { callInner, innerReady, methodOf, withSignal } from "./_util.ts";
 import { Deadline, TimerQueue } from "./_timers.ts";
-import { positiveNumber } from "./_validate.ts";
+import { timerDelay } from "./_validate.ts";
 
 /**
  * Rejects a call with {@linkcode TimeoutError} when it has not settled
@@ -29,9 +29,10 @@ import { positiveNumber } from "./_validate.ts";
  *
  * @typeParam Req The request type.
  * @typeParam Res The response type.
- * @param ms The limit in milliseconds: a finite number greater than 0.
+ * @param ms The limit in milliseconds: a number greater than 0 and at most
+ * 2147483647 (about 24.8 days, the timer limit).
  * @returns A layer producing a {@linkcode TimeoutService}.
- * @throws {InvalidOptionError} When `ms` is not a finite number > 0.
+ * @throws {InvalidOptionError} When `ms` is not a number in (0, 2147483647].
  *
  * @example
  * ```ts
@@ -57,7 +58,8 @@ import { positiveNumber } from "./_validate.ts";
 export function timeout<Req, Res>(
   ms: number,
 ): Layer<Service<Req, Res>, TimeoutService<Req, Res>> {
-  positiveNumber("timeout.ms", ms);
+  // Capped at the timer limit: a longer setTimeout fires after 1 ms.
+  timerDelay("timeout.ms", ms, false);
   return (inner) => new TimeoutService(inner, ms);
 }
 
@@ -95,7 +97,7 @@ export class TimeoutService<Req, Res> implements Service<Req, Res> {
    */
   constructor(inner: Service<Req, Res>, ms: number) {
     this.#inner = inner;
-    this.ms = positiveNumber("timeout.ms", ms);
+    this.ms = timerDelay("timeout.ms", ms, false);
   }
 
   /** Calls still running, each with a deadline pending. */
