@@ -10,7 +10,11 @@
  * @module
  */
 
-import { ChannelClosedError, InvalidOptionError } from "./errors.ts";
+import {
+  ChannelClosedError,
+  InvalidOptionError,
+  notAnAbortSignal,
+} from "./errors.ts";
 
 /**
  * Result of a non-blocking receive. `undefined` is a valid channel value, so
@@ -174,13 +178,24 @@ export class ChannelCore<T> {
 
   trySend(value: T): boolean {
     if (this.closed) throw this.closedError(value);
+    if (this.#withdrawable && !isObject(value)) throw notAnEnvelope(value);
     return this.accept(value);
   }
 
-  send(value: T, signal: AbortSignal | undefined): Promise<void> {
+  send(value: T, signal: AbortSignal | null | undefined): Promise<void> {
     if (this.closed) return Promise.reject(this.closedError(value));
-    if (signal !== undefined && signal.aborted) {
-      return Promise.reject(signal.reason);
+    if (signal != null) {
+      // Checked before a waiter is linked: a bad signal must not leave an
+      // orphan waiter behind that breaks the next recv().
+      if (!(signal instanceof AbortSignal)) {
+        return Promise.reject(notAnAbortSignal(signal));
+      }
+      if (signal.aborted) return Promise.reject(signal.reason);
+    } else {
+      signal = undefined; // null means no signal, as for fetch()
+    }
+    if (this.#withdrawable && !isObject(value)) {
+      return Promise.reject(notAnEnvelope(value));
     }
     if (this.accept(value)) return RESOLVED;
     return this.#waitToSend(value, signal);
@@ -419,6 +434,9 @@ export class Sender<T> implements Disposable {
    * @returns Resolves once the value is queued or handed to a receiver.
    * @throws {ChannelClosedError} (as a rejection) when the channel is closed,
    * at call time or while waiting; its `value` is the unsent value.
+   * @throws {TypeError} (as a rejection) when `signal` is not an
+   * `AbortSignal` (`null` means no signal), or when a primitive is sent on a
+   * channel a client sends its request envelopes through.
    */
   send(value: T, options?: SendOptions): Promise<void> {
     return this[CORE].send(value, options?.signal);
@@ -430,6 +448,8 @@ export class Sender<T> implements Disposable {
    * @param value The value.
    * @returns true when sent, false when the channel is full.
    * @throws {ChannelClosedError} when the channel is closed; `value` is kept.
+   * @throws {TypeError} when a primitive is sent on a channel a client sends
+   * its request envelopes through.
    */
   trySend(value: T): boolean {
     return this[CORE].trySend(value);
@@ -651,4 +671,19 @@ function readableView<T>(core: ChannelCore<T>): ReadableStream<T> {
     },
     cancel: (reason) => core.close(reason),
   }, { highWaterMark: 0 });
+}
+
+function isObject(value: unknown): boolean {
+  return (typeof value === "object" && value !== null) ||
+    typeof value === "function";
+}
+
+/**
+ * A client's channel carries envelopes, which the channel marks while they
+ * are queued; a primitive sent on it by an untyped caller cannot be marked.
+ */
+function notAnEnvelope(value: unknown): TypeError {
+  return new TypeError(
+    `this channel carries request envelopes (it has a client), got a ${typeof value}: send requests with connect(tx).call(req), not tx.send(req)`,
+  );
 }

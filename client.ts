@@ -12,7 +12,11 @@ import {
   CORE,
   type Sender,
 } from "./channel.ts";
-import { ChannelClosedError, HandlerError } from "./errors.ts";
+import {
+  ChannelClosedError,
+  HandlerError,
+  notAnAbortSignal,
+} from "./errors.ts";
 import type { CallOptions, Service } from "./service.ts";
 
 /**
@@ -152,8 +156,14 @@ export class Client<Req, Res> implements Service<Req, Res> {
    * Creates a client; {@linkcode connect} is the usual way.
    *
    * @param sender The channel's sending half.
+   * @throws {TypeError} when `sender` is not the sender of a norpc channel.
    */
   constructor(sender: Sender<Envelope<Req, Res>>) {
+    if (sender === null || typeof sender !== "object" || !(CORE in sender)) {
+      throw new TypeError(
+        "connect() expects the sender of a norpc channel: const [tx, rx] = channel(n); connect(tx)",
+      );
+    }
     this.#queue = sender[CORE];
     this.#queue.enableWithdraw();
   }
@@ -165,11 +175,14 @@ export class Client<Req, Res> implements Service<Req, Res> {
    * @param req The request, moved by reference.
    * @param options `signal` aborts the call at once with `signal.reason`.
    * @returns The server's response.
+   * @throws {TypeError} (as a rejection) when `signal` is not an
+   * `AbortSignal`; `null` means no signal.
    * @throws {ChannelClosedError} (as a rejection) when the server is closed;
    * its `value` is `req`. Errors the handler raises are passed through.
    */
   call(req: Req, options?: CallOptions): Promise<Res> {
-    const signal = options?.signal;
+    // null means no signal, as for fetch(), from untyped callers.
+    const signal = options?.signal ?? undefined;
     const queue = this.#queue;
     if (signal === undefined) {
       // Fast path: an idle server with capacity runs the request now, and
@@ -182,6 +195,8 @@ export class Client<Req, Res> implements Service<Req, Res> {
         const result = server.callNow(req);
         if (result !== undefined) return result;
       }
+    } else if (!(signal instanceof AbortSignal)) {
+      return Promise.reject(notAnAbortSignal(signal));
     } else if (signal.aborted) {
       return Promise.reject(signal.reason);
     }
@@ -235,6 +250,7 @@ function closedError<Req, Res>(
  * @typeParam Req The request type.
  * @typeParam Res The response type.
  * @param sender The sender of a channel of envelopes, served by `serve`.
+ * @throws {TypeError} when `sender` is not the sender of a norpc channel.
  * @returns A service forwarding each call through the channel.
  *
  * @example
@@ -250,10 +266,5 @@ function closedError<Req, Res>(
 export function connect<Req, Res>(
   sender: Sender<Envelope<Req, Res>>,
 ): Client<Req, Res> {
-  if (sender === null || typeof sender !== "object" || !(CORE in sender)) {
-    throw new TypeError(
-      "connect() expects the sender of a norpc channel: const [tx, rx] = channel(n); connect(tx)",
-    );
-  }
   return new Client(sender);
 }

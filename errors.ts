@@ -252,6 +252,26 @@ export class HandlerError extends NorpcError {
 }
 
 /** Renders a value for an error message without throwing on odd inputs. */
+/**
+ * Internal (not exported from `mod.ts`): the error for a `signal` option that
+ * is not an `AbortSignal`, as an untyped caller could pass. `null` and
+ * `undefined` mean "no signal" (as for `fetch`) and never get here.
+ *
+ * @param signal The rejected value.
+ * @returns A TypeError naming what was passed and what is expected.
+ */
+export function notAnAbortSignal(signal: unknown): TypeError {
+  const got = typeof signal === "object"
+    ? Object.prototype.toString.call(signal).slice(8, -1)
+    : describe(signal);
+  const hint = signal instanceof AbortController
+    ? "pass controller.signal, not the controller"
+    : "pass an AbortController's signal, or leave it out";
+  return new TypeError(
+    `options.signal must be an AbortSignal, got ${got}: ${hint}`,
+  );
+}
+
 function describe(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "bigint") return `${value}n`;

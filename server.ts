@@ -17,14 +17,14 @@ import {
   type Client,
   connect,
   type DirectConsumer,
-  type Envelope,
+  Envelope,
 } from "./client.ts";
 import {
   ChannelClosedError,
   HandlerError,
   InvalidOptionError,
 } from "./errors.ts";
-import type { CallOptions, Service } from "./service.ts";
+import { assertService, type CallOptions, type Service } from "./service.ts";
 
 /**
  * Options of {@linkcode serve}.
@@ -184,6 +184,20 @@ class ServerLoop<Req, Res>
   }
 
   #dispatch(envelope: Envelope<Req, Res>): void {
+    if (!(envelope instanceof Envelope)) {
+      // Only an untyped caller gets here (tx.send(value) beside connect(tx)):
+      // there is no caller to answer, so the value is counted and reported,
+      // never handed to the service, and the loop goes on.
+      this.failed++;
+      reportError(
+        new TypeError(
+          `serve() received ${
+            Object.prototype.toString.call(envelope)
+          } instead of a request envelope: send requests with connect(tx).call(req), not tx.send(req)`,
+        ),
+      );
+      return;
+    }
     if (envelope.settled) {
       this.cancelled++;
       return;
@@ -294,8 +308,13 @@ class ServerLoop<Req, Res>
  * @param service Handles the requests (a handler, or a stack of layers).
  * @param options `concurrency` (default `Infinity`).
  * @returns The running server.
- * @throws {InvalidOptionError} when `concurrency` is not a positive integer
- * or `Infinity`, or when `receiver` is already being served.
+ * @throws {InvalidOptionError} when `options` is not an object, when
+ * `concurrency` is not a positive integer or `Infinity`, or when `receiver` is
+ * already being served.
+ * @throws {TypeError} when `receiver` is not a channel's receiver or
+ * `service` is not a service. A value sent on the channel that is not a
+ * request envelope (`tx.send(x)` instead of `connect(tx).call(x)`) is counted
+ * in `failed` and reported with `reportError`, never handed to the service.
  *
  * @example An actor: one request at a time, state without locks
  * ```ts
@@ -322,7 +341,8 @@ export function serve<Req, Res>(
       "serve() expects the receiver of a norpc channel: const [tx, rx] = channel(n); serve(rx, service)",
     );
   }
-  validateService(service);
+  assertService(service, "serve()");
+  validateOptions("serve options", options);
   // Only an absent option means the default: null is an invalid value.
   const concurrency = options?.concurrency === undefined
     ? Infinity
@@ -386,7 +406,9 @@ export interface Spawned<Req, Res> extends AsyncDisposable {
  * @param options `capacity` (default 1024) and `concurrency` (default
  * `Infinity`).
  * @returns The client and the server.
- * @throws {InvalidOptionError} on an invalid `capacity` or `concurrency`.
+ * @throws {InvalidOptionError} when `options` is not an object, or on an
+ * invalid `capacity` or `concurrency`.
+ * @throws {TypeError} when `service` is not a service.
  *
  * @example
  * ```ts
@@ -401,7 +423,8 @@ export function spawn<Req, Res>(
   service: Service<Req, Res>,
   options?: SpawnOptions,
 ): Spawned<Req, Res> {
-  validateService(service);
+  assertService(service, "spawn()");
+  validateOptions("spawn options", options);
   if (options?.concurrency !== undefined) {
     validateConcurrency(options.concurrency);
   }
@@ -430,13 +453,16 @@ function validateConcurrency(concurrency: unknown): void {
   }
 }
 
-function validateService(service: unknown): void {
+/** An absent options argument means the defaults; anything else but an object is a mistake. */
+function validateOptions(option: string, options: unknown): void {
   if (
-    service === null || typeof service !== "object" ||
-    typeof (service as { call?: unknown }).call !== "function"
+    options !== undefined &&
+    (options === null || typeof options !== "object" || Array.isArray(options))
   ) {
-    throw new TypeError(
-      "expected a Service (an object with a call(req, options) method); wrap a function with serviceFn(fn)",
+    throw new InvalidOptionError(
+      option,
+      options,
+      "an options object such as { concurrency: 1 }, or nothing",
     );
   }
 }

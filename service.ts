@@ -137,8 +137,11 @@ export class ServiceBuilder<
    *
    * @param inner The service to wrap.
    * @returns The composed service.
+   * @throws {TypeError} when `inner` is not a service.
    */
   service(inner: Service<InnerReq, InnerRes>): Service<OuterReq, OuterRes> {
+    // Checked here, not at the first call, far from the mistake.
+    assertService(inner, "ServiceBuilder.service()");
     return applyLayers(this.#layers, inner) as Service<OuterReq, OuterRes>;
   }
 
@@ -252,5 +255,27 @@ class FnService<Req, Res> implements Service<Req, Res> {
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+}
+
+/**
+ * Internal (not exported from `mod.ts`): throws unless `value` is a
+ * {@linkcode Service}, i.e. an object with a `call` method.
+ *
+ * @param value What the caller passed as a service.
+ * @param where The function that expects it, for the message.
+ * @throws {TypeError} naming `where` and how to fix the usual slip (a bare
+ * function where `serviceFn(fn)` was meant).
+ */
+export function assertService(value: unknown, where: string): void {
+  if (
+    value === null || typeof value !== "object" ||
+    typeof (value as { call?: unknown }).call !== "function"
+  ) {
+    throw new TypeError(
+      `${where} expects a Service (an object with a call(req, options) method)${
+        typeof value === "function" ? ", got a function" : ""
+      }: wrap a function with serviceFn(fn)`,
+    );
   }
 }

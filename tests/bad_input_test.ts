@@ -211,7 +211,7 @@ const TABLE: Group[] = [
     /serve\(\) expects the receiver of a norpc channel/,
     { serve: (v) => serve(v, svc) },
   ),
-  typeError("service", NOT_SERVICES, /expected a Service/, {
+  typeError("service", NOT_SERVICES, /^(serve|spawn)\(\) expects a Service/, {
     serve: (v) => serve(rx(), v),
     spawn: (v) => spawn(v),
   }),
@@ -773,6 +773,67 @@ const MISUSE: Misuse[] = [
       }
       assert.equal(handler.calls.length, 0, "the handler never ran");
       await fulfilled(server.close());
+    },
+  },
+  {
+    // As for fetch(), a null signal is no signal, not a TypeError.
+    name: "a null signal means no signal, for send and call",
+    async run() {
+      const [tx, rx] = channel<number>(1);
+      await fulfilled(tx.send(1, { signal: wrong(null) }));
+      const waiting = tx.send(2, { signal: wrong(null) }); // full: waits
+      assert.equal(await fulfilled(rx.recv()), 1);
+      await fulfilled(waiting);
+      assert.equal(await fulfilled(rx.recv()), 2);
+      tx.close();
+      const { client, server } = spawn(svc);
+      assert.equal(await fulfilled(client.call(7, { signal: wrong(null) })), 7);
+      await fulfilled(server.close());
+    },
+  },
+  {
+    // tx.send(value) beside connect(tx): there is no caller to answer, so
+    // the value is counted as failed and reported, and the loop goes on.
+    name: "a value that is not an envelope is reported, never served",
+    async run() {
+      const reported: unknown[] = [];
+      const onError = (event: ErrorEvent) => {
+        event.preventDefault(); // handled here: do not end the process
+        reported.push(event.error);
+      };
+      globalThis.addEventListener("error", onError);
+      try {
+        const handler = new ControlledService<number, number>();
+        const [tx, rx] = channel<Envelope<number, number>>(4);
+        const server = serve(rx, handler, { concurrency: 1 });
+        await fulfilled(tx.send(wrong(42))); // idle server: offered at once
+        const client = connect(tx);
+        const busy = client.call(1); // occupies the only slot
+        // A primitive cannot travel as an envelope: refused at the send.
+        const refused = await rejected(tx.send(wrong("queued")));
+        assert.ok(refused instanceof TypeError, String(refused));
+        assert.match(refused.message, /request envelopes/);
+        assert.throws(() => tx.trySend(wrong(7)), TypeError);
+        await fulfilled(tx.send(wrong({ req: 3 }))); // queued, drained later
+        const after = client.call(2);
+        assert.equal(handler.calls.length, 1);
+        handler.calls[0].resolve(1);
+        assert.equal(await fulfilled(busy), 1);
+        await flush();
+        assert.equal(handler.calls.length, 2, "only envelopes are served");
+        handler.calls[1].resolve(2);
+        assert.equal(await fulfilled(after), 2);
+        assert.equal(reported.length, 2);
+        for (const err of reported) {
+          assert.ok(err instanceof TypeError, String(err));
+          assert.match(err.message, /connect\(tx\)\.call\(req\)/);
+        }
+        assert.equal(server.failed, 2);
+        assert.equal(server.served, 2);
+        await fulfilled(server.close());
+      } finally {
+        globalThis.removeEventListener("error", onError);
+      }
     },
   },
 ];
