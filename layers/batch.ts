@@ -6,7 +6,7 @@
 
 import { NorpcError } from "../errors.ts";
 import type { CallOptions, Layer, Service } from "../service.ts";
-import { innerReady } from "./_util.ts";
+import { innerReady, refuseSignal } from "./_util.ts";
 import {
   optionsObject,
   positiveInteger,
@@ -197,7 +197,8 @@ export class BatchService<Req, Res, BatchReq> implements Service<Req, Res> {
    */
   call(req: Req, options?: CallOptions): Promise<Res> {
     const signal = options?.signal;
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    const refused = refuseSignal(signal);
+    if (refused !== undefined) return refused;
     let open = this.#open;
     if (open === undefined) open = this.#open = new Batch(this.#settle);
     const entry = new Entry<Req, Res>(open, req, signal);

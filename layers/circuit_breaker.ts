@@ -7,7 +7,7 @@
 
 import { CircuitOpenError } from "../errors.ts";
 import type { CallOptions, Layer, Service } from "../service.ts";
-import { callInner, innerReady, isOwnAbort } from "./_util.ts";
+import { callInner, innerReady, isOwnAbort, refuseSignal } from "./_util.ts";
 import {
   optionalFunction,
   optionsObject,
@@ -257,7 +257,8 @@ export class CircuitBreakerService<Req, Res> implements Service<Req, Res> {
    */
   call(req: Req, options?: CallOptions): Promise<Res> {
     const signal = options?.signal;
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    const refused = refuseSignal(signal);
+    if (refused !== undefined) return refused;
     this.#tick();
     if (this.#state === "open") {
       const retryAfter = this.#openedAt + this.resetAfter - performance.now();

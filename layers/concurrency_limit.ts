@@ -5,7 +5,13 @@
  */
 
 import type { CallOptions, Layer, Service } from "../service.ts";
-import { callInner, FifoList, innerReady, type Node } from "./_util.ts";
+import {
+  callInner,
+  FifoList,
+  innerReady,
+  type Node,
+  refuseSignal,
+} from "./_util.ts";
 import { positiveInteger } from "./_validate.ts";
 
 /**
@@ -117,7 +123,8 @@ export class ConcurrencyLimitService<Req, Res> implements Service<Req, Res> {
    */
   call(req: Req, options?: CallOptions): Promise<Res> {
     const signal = options?.signal;
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    const refused = refuseSignal(signal);
+    if (refused !== undefined) return refused;
     if (this.#available > 0) {
       this.#available--;
       return this.#run(req, options);
@@ -144,7 +151,7 @@ export class ConcurrencyLimitService<Req, Res> implements Service<Req, Res> {
     let waiter;
     while ((waiter = this.#queue.shift()) !== undefined) {
       const signal = waiter.options?.signal;
-      if (signal === undefined) {
+      if (signal == null) {
         waiter.resolve(this.#run(waiter.req, waiter.options));
         return;
       }

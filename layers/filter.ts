@@ -6,7 +6,7 @@
 
 import { NorpcError } from "../errors.ts";
 import type { CallOptions, Layer, Service } from "../service.ts";
-import { callInner, innerReady } from "./_util.ts";
+import { callInner, innerReady, refuseSignal } from "./_util.ts";
 import { requiredFunction } from "./_validate.ts";
 
 /**
@@ -96,7 +96,8 @@ class FilterService<Req, Res> implements Service<Req, Res> {
 
   call(req: Req, options?: CallOptions): Promise<Res> {
     const signal = options?.signal;
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    const refused = refuseSignal(signal);
+    if (refused !== undefined) return refused;
     let verdict;
     try {
       verdict = this.#predicate(req);

@@ -8,7 +8,7 @@
 import { InvalidOptionError } from "../errors.ts";
 import type { CallOptions, Layer, Service } from "../service.ts";
 import { Deadline, TimerQueue } from "./_timers.ts";
-import { callInner, innerReady, withSignal } from "./_util.ts";
+import { callInner, innerReady, refuseSignal, withSignal } from "./_util.ts";
 import { optionsObject, positiveInteger, timerDelay } from "./_validate.ts";
 
 /**
@@ -225,7 +225,8 @@ export class HedgeService<Req, Res> implements Service<Req, Res> {
    */
   call(req: Req, options?: CallOptions): Promise<Res> {
     const outer = options?.signal;
-    if (outer?.aborted) return Promise.reject(outer.reason);
+    const refused = refuseSignal(outer);
+    if (refused !== undefined) return refused;
     this.#stats.active++;
     return new HedgedCall<Req, Res>(
       this.#stats,

@@ -5,6 +5,7 @@
  */
 
 import { OverloadedError } from "../errors.ts";
+import { refuseSignal } from "./_util.ts";
 import type { CallOptions, Layer, Service } from "../service.ts";
 
 /**
@@ -93,7 +94,8 @@ export class LoadShedService<Req, Res> implements Service<Req, Res> {
    */
   call(req: Req, options?: CallOptions): Promise<Res> {
     const signal = options?.signal;
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    const refused = refuseSignal(signal);
+    if (refused !== undefined) return refused;
     const inner = this.#inner;
     if (inner.ready !== undefined && !inner.ready()) {
       this.#shed++;

@@ -5,7 +5,13 @@
  */
 
 import type { CallOptions, Layer, Service } from "../service.ts";
-import { callInner, FifoList, innerReady, type Node } from "./_util.ts";
+import {
+  callInner,
+  FifoList,
+  innerReady,
+  type Node,
+  refuseSignal,
+} from "./_util.ts";
 import {
   MAX_TIMER_MS,
   optionsObject,
@@ -171,7 +177,8 @@ export class RateLimitService<Req, Res> implements Service<Req, Res> {
    */
   call(req: Req, options?: CallOptions): Promise<Res> {
     const signal = options?.signal;
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    const refused = refuseSignal(signal);
+    if (refused !== undefined) return refused;
     if (this.#queue.size === 0 && this.#take(performance.now())) {
       return callInner(this.#inner, req, options);
     }

@@ -8,7 +8,7 @@
 import { OverloadedError, TimeoutError } from "../errors.ts";
 import type { CallOptions, Layer, Service } from "../service.ts";
 import { delay } from "./_delay.ts";
-import { callInner, innerReady } from "./_util.ts";
+import { callInner, innerReady, refuseSignal } from "./_util.ts";
 import {
   nonNegativeNumber,
   optionalFunction,
@@ -237,6 +237,8 @@ export class RetryService<Req, Res> implements Service<Req, Res> {
    * @returns The first successful response.
    */
   call(req: Req, options?: CallOptions): Promise<Res> {
+    const refused = refuseSignal(options?.signal);
+    if (refused !== undefined) return refused;
     this.budget?.deposit();
     const first = callInner(this.#inner, req, options);
     if (this.#attempts === 1) return first;

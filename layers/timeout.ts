@@ -6,7 +6,13 @@
 
 import { TimeoutError } from "../errors.ts";
 import type { CallOptions, Layer, Service } from "../service.ts";
-import { callInner, innerReady, methodOf, withSignal } from "./_util.ts";
+import {
+  callInner,
+  innerReady,
+  methodOf,
+  refuseSignal,
+  withSignal,
+} from "./_util.ts";
 import { Deadline, TimerQueue } from "./_timers.ts";
 import { timerDelay } from "./_validate.ts";
 
@@ -114,7 +120,8 @@ export class TimeoutService<Req, Res> implements Service<Req, Res> {
    */
   call(req: Req, options?: CallOptions): Promise<Res> {
     const outer = options?.signal;
-    if (outer?.aborted) return Promise.reject(outer.reason);
+    const refused = refuseSignal(outer);
+    if (refused !== undefined) return refused;
     const timed = new TimedCall<Res>(
       this.ms,
       req,

@@ -776,6 +776,54 @@ const MISUSE: Misuse[] = [
     },
   },
   {
+    // A layer may be the outermost service a caller reaches: it must refuse
+    // a bad signal itself, before it arms a timer or queues the call.
+    name:
+      "every layer: a signal that is not an AbortSignal rejects TypeError, arming nothing; null is no signal",
+    run: () =>
+      withClock(async (clock) => {
+        const echo = serviceFn((n: number) => n);
+        const guarded: [string, Service<number, number>][] = [
+          ["timeout", timeout<number, number>(50)(echo)],
+          ["concurrencyLimit", concurrencyLimit<number, number>(1)(echo)],
+          [
+            "rateLimit",
+            rateLimit<number, number>({ requests: 1, per: 1000 })(echo),
+          ],
+          ["loadShed", layers.loadShed<number, number>()(echo)],
+          ["retry", retry<number, number>({ attempts: 3 })(echo)],
+          ["circuitBreaker", circuitBreaker<number, number>({})(echo)],
+          ["hedge", hedge<number, number>({ after: 10 })(echo)],
+          ["filter", filter<number, number>((n) => n > 0)(echo)],
+          [
+            "batch",
+            batch<number, number, number[]>({
+              maxSize: 4,
+              maxDelay: 5,
+              combine,
+            })(
+              batchSvc,
+            ),
+          ],
+        ];
+        for (const [name, svc] of guarded) {
+          for (const signal of [{}, "abort", new AbortController()]) {
+            let reply: Promise<number> | undefined;
+            assert.doesNotThrow(() => {
+              reply = svc.call(1, { signal: wrong(signal) });
+            }, `${name}: call() must reject, not throw`);
+            const err = await rejected(reply!);
+            assert.ok(err instanceof TypeError, `${name}: ${err}`);
+            assert.match(err.message, /must be an AbortSignal/, name);
+            assert.equal(clock.countTimers(), 0, `${name} armed a timer`);
+          }
+          const reply = svc.call(2, { signal: wrong(null) });
+          await clock.runAllAsync();
+          assert.equal(await fulfilled(reply), 2, `${name}: null signal`);
+        }
+      }),
+  },
+  {
     // As for fetch(), a null signal is no signal, not a TypeError.
     name: "a null signal means no signal, for send and call",
     async run() {
