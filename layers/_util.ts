@@ -121,3 +121,36 @@ export class FifoList<T extends Node> {
     return true;
   }
 }
+
+/**
+ * A call waiting in a layer's {@linkcode FifoList} (for a permit, a token):
+ * it is its own list node and abort listener, so queueing allocates nothing
+ * else. The layer resolves it with the inner call once let through; if the
+ * caller aborts first, `leave` takes it out of the queue and it rejects with
+ * the signal's reason.
+ */
+export class QueuedCall<Req, Res> implements Node {
+  prev: Node | undefined = undefined;
+  next: Node | undefined = undefined;
+  readonly promise: Promise<Res>;
+  readonly resolve: (value: Res | PromiseLike<Res>) => void;
+  readonly reject: (reason: unknown) => void;
+  readonly #leave: (waiter: QueuedCall<Req, Res>) => boolean;
+
+  constructor(
+    leave: (waiter: QueuedCall<Req, Res>) => boolean,
+    readonly req: Req,
+    readonly options: CallOptions | undefined,
+  ) {
+    this.#leave = leave;
+    const { promise, resolve, reject } = Promise.withResolvers<Res>();
+    this.promise = promise;
+    this.resolve = resolve;
+    this.reject = reject;
+  }
+
+  /** The caller aborted while queued: leave the queue, reject. */
+  handleEvent(): void {
+    if (this.#leave(this)) this.reject(this.options!.signal!.reason);
+  }
+}

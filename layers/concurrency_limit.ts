@@ -9,7 +9,7 @@ import {
   callInner,
   FifoList,
   innerReady,
-  type Node,
+  QueuedCall,
   refuseSignal,
 } from "./_util.ts";
 import { positiveInteger } from "./_validate.ts";
@@ -83,8 +83,11 @@ export class ConcurrencyLimitService<Req, Res> implements Service<Req, Res> {
   /** The number of permits. */
   readonly max: number;
   readonly #inner: Service<Req, Res>;
-  readonly #queue = new FifoList<Waiter<Req, Res>>();
+  readonly #queue = new FifoList<QueuedCall<Req, Res>>();
   #available: number;
+  /** Takes a waiter whose caller aborted out of the queue. */
+  readonly #leave = (waiter: QueuedCall<Req, Res>): boolean =>
+    this.#queue.remove(waiter);
 
   /**
    * Prefer the {@linkcode concurrencyLimit} layer factory.
@@ -129,7 +132,7 @@ export class ConcurrencyLimitService<Req, Res> implements Service<Req, Res> {
       this.#available--;
       return this.#run(req, options);
     }
-    const waiter = new Waiter(this.#queue, req, options);
+    const waiter = new QueuedCall(this.#leave, req, options);
     this.#queue.push(waiter);
     signal?.addEventListener("abort", waiter, { once: true });
     return waiter.promise;
@@ -174,31 +177,4 @@ export class ConcurrencyLimitService<Req, Res> implements Service<Req, Res> {
     this.#release();
     throw error;
   };
-}
-
-/** A queued call; it is its own list node and abort listener. */
-class Waiter<Req, Res> implements Node {
-  prev: Node | undefined = undefined;
-  next: Node | undefined = undefined;
-  readonly promise: Promise<Res>;
-  readonly resolve: (value: Res | PromiseLike<Res>) => void;
-  readonly reject: (reason: unknown) => void;
-  readonly #queue: FifoList<Waiter<Req, Res>>;
-
-  constructor(
-    queue: FifoList<Waiter<Req, Res>>,
-    readonly req: Req,
-    readonly options: CallOptions | undefined,
-  ) {
-    this.#queue = queue;
-    const { promise, resolve, reject } = Promise.withResolvers<Res>();
-    this.promise = promise;
-    this.resolve = resolve;
-    this.reject = reject;
-  }
-
-  /** The caller aborted while queued: leave the queue, reject. */
-  handleEvent(): void {
-    if (this.#queue.remove(this)) this.reject(this.options!.signal!.reason);
-  }
 }

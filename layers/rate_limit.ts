@@ -9,7 +9,7 @@ import {
   callInner,
   FifoList,
   innerReady,
-  type Node,
+  QueuedCall,
   refuseSignal,
 } from "./_util.ts";
 import {
@@ -126,7 +126,7 @@ export class RateLimitService<Req, Res> implements Service<Req, Res> {
   /** The bucket's size. */
   readonly burst: number;
   readonly #inner: Service<Req, Res>;
-  readonly #queue = new FifoList<Waiter<Req, Res>>();
+  readonly #queue = new FifoList<QueuedCall<Req, Res>>();
   /** Milliseconds between tokens. */
   readonly #interval: number;
   /** How far `#tat` may run ahead of now: `(burst - 1) * interval`. */
@@ -182,7 +182,7 @@ export class RateLimitService<Req, Res> implements Service<Req, Res> {
     if (this.#queue.size === 0 && this.#take(performance.now())) {
       return callInner(this.#inner, req, options);
     }
-    const waiter = new Waiter(this.#leave, req, options);
+    const waiter = new QueuedCall(this.#leave, req, options);
     this.#queue.push(waiter);
     signal?.addEventListener("abort", waiter, { once: true });
     if (this.#timer === undefined) this.#schedule(performance.now());
@@ -227,7 +227,7 @@ export class RateLimitService<Req, Res> implements Service<Req, Res> {
   };
 
   /** Removes a waiter whose caller aborted; stops the timer if none is left. */
-  readonly #leave = (waiter: Waiter<Req, Res>): boolean => {
+  readonly #leave = (waiter: QueuedCall<Req, Res>): boolean => {
     if (!this.#queue.remove(waiter)) return false;
     if (this.#queue.size === 0 && this.#timer !== undefined) {
       clearTimeout(this.#timer);
@@ -235,31 +235,4 @@ export class RateLimitService<Req, Res> implements Service<Req, Res> {
     }
     return true;
   };
-}
-
-/** A queued call; it is its own list node and abort listener. */
-class Waiter<Req, Res> implements Node {
-  prev: Node | undefined = undefined;
-  next: Node | undefined = undefined;
-  readonly promise: Promise<Res>;
-  readonly resolve: (value: Res | PromiseLike<Res>) => void;
-  readonly reject: (reason: unknown) => void;
-  readonly #leave: (waiter: Waiter<Req, Res>) => boolean;
-
-  constructor(
-    leave: (waiter: Waiter<Req, Res>) => boolean,
-    readonly req: Req,
-    readonly options: CallOptions | undefined,
-  ) {
-    this.#leave = leave;
-    const { promise, resolve, reject } = Promise.withResolvers<Res>();
-    this.promise = promise;
-    this.resolve = resolve;
-    this.reject = reject;
-  }
-
-  /** The caller aborted while queued: leave the queue, reject. */
-  handleEvent(): void {
-    if (this.#leave(this)) this.reject(this.options!.signal!.reason);
-  }
 }
