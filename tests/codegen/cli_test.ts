@@ -4,37 +4,16 @@
  */
 
 import assert from "node:assert/strict";
+import { deno, type DenoOutput } from "./_helpers.ts";
 
 const MAIN = new URL("../../codegen/main.ts", import.meta.url).pathname;
 const MOD = new URL("../../codegen/mod.ts", import.meta.url).pathname;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(args: string[], cwd: string, entry = MAIN): Promise<Run> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      entry,
-      ...args,
-    ],
+function cli(args: string[], cwd: string, entry = MAIN): Promise<DenoOutput> {
+  return deno(
+    ["run", "--allow-read", "--allow-write", "--allow-env", entry, ...args],
     cwd,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: dec.decode(out.stdout),
-    stderr: dec.decode(out.stderr),
-  };
+  );
 }
 
 const SERVICE = `/** Greets. */

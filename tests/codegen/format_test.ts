@@ -18,6 +18,7 @@ import {
 } from "../../codegen/doc.ts";
 import { quoteString } from "../../codegen/types.ts";
 import { normalize, relative, specifierTo } from "../../codegen/path.ts";
+import { deno } from "./_helpers.ts";
 
 const NAMES = [
   "a",
@@ -168,21 +169,10 @@ Deno.test("format: random services generate deno fmt-clean, type-correct code", 
       await Deno.writeTextFile(`${dir}/in${i}.gen.ts`, result.code!);
       outputs.push(`${dir}/in${i}.gen.ts`);
     }
-    const fmt = await new Deno.Command(Deno.execPath(), {
-      args: ["fmt", "--check", ...outputs],
-      stdout: "piped",
-      stderr: "piped",
-      env: { NO_COLOR: "1" },
-    }).output();
-    assert.equal(fmt.code, 0, new TextDecoder().decode(fmt.stderr));
-    const check = await new Deno.Command(Deno.execPath(), {
-      args: ["check", "--quiet", ...outputs],
-      cwd: dir,
-      stdout: "piped",
-      stderr: "piped",
-      env: { NO_COLOR: "1" },
-    }).output();
-    assert.equal(check.code, 0, new TextDecoder().decode(check.stderr));
+    const fmt = await deno(["fmt", "--check", ...outputs], dir);
+    assert.equal(fmt.code, 0, fmt.stderr);
+    const check = await deno(["check", "--quiet", ...outputs], dir);
+    assert.equal(check.code, 0, check.stderr);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

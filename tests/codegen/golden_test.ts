@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import { generate } from "../../codegen/mod.ts";
+import { deno } from "./_helpers.ts";
 
 const testdata = new URL("./testdata/", import.meta.url);
 
@@ -76,26 +77,10 @@ Deno.test("golden: generated files are deno fmt-clean and type-check", async () 
       await Deno.writeTextFile(file, code);
       files.push(file);
     }
-    const fmt = await new Deno.Command(Deno.execPath(), {
-      args: ["fmt", "--check", ...files],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert.equal(
-      fmt.code,
-      0,
-      `deno fmt --check failed:\n${new TextDecoder().decode(fmt.stderr)}`,
-    );
-    const check = await new Deno.Command(Deno.execPath(), {
-      args: ["check", "--quiet", testdata.pathname],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert.equal(
-      check.code,
-      0,
-      `deno check failed:\n${new TextDecoder().decode(check.stderr)}`,
-    );
+    const fmt = await deno(["fmt", "--check", ...files]);
+    assert.equal(fmt.code, 0, `deno fmt --check failed:\n${fmt.stderr}`);
+    const check = await deno(["check", "--quiet", testdata.pathname]);
+    assert.equal(check.code, 0, `deno check failed:\n${check.stderr}`);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -5,24 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-
-const REPO = new URL("../../", import.meta.url);
-
-async function deno(args: string[], cwd: string) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args,
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: dec.decode(out.stdout),
-    stderr: dec.decode(out.stderr),
-  };
-}
+import { deno, REPO } from "./_helpers.ts";
 
 Deno.test("new user: interface → gen → implement → call, from an empty directory", async () => {
   const dir = await Deno.makeTempDir({ prefix: "norpc_new_user_" });
