@@ -65,10 +65,12 @@ export interface GenerateResult {
  * interfaces of a TypeScript source file.
  *
  * Supported: exported interfaces whose members are methods, with parameters
- * of any type (optional ones too) and results `T` or `Promise<T>`. Generic
- * interfaces or methods, overloads, properties, index signatures, rest
- * parameters and method names the generated code reserves (`call`, `then`, …)
- * are reported as diagnostics instead.
+ * of any type (optional ones too) and results `T` or `Promise<T>` (a call
+ * resolves to what awaiting the result gives: `T | Promise<T>` is `T`).
+ * Generic interfaces or methods, overloads, properties, index signatures,
+ * rest parameters, repeated parameter names, a required parameter after an
+ * optional one and method names the generated code reserves (`call`, `then`,
+ * …) are reported as diagnostics instead.
  *
  * @param sourceText The input file's text.
  * @param options The input's name, and optionally the output's name, the

@@ -8,8 +8,10 @@
 
 import ts from "typescript";
 import type { Diagnostic } from "./diagnostic.ts";
+import { render } from "./doc.ts";
 import { dirname, isRelativeSpecifier, join, specifierTo } from "./path.ts";
 import {
+  combine,
   printType,
   type TypeContext,
   type TypeExpr,
@@ -285,6 +287,16 @@ function jsDocLines(node: ts.Node, sf: ts.SourceFile): string[] {
   });
 }
 
+/**
+ * Joins the lines of a message: messages quote source text (a type, a
+ * computed name) that may span lines, and a diagnostic prints as exactly
+ * `file:line:col: error: message` plus one hint line (the fuzz test found
+ * multi-line hints).
+ */
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n\u2028\u2029]\s*/g, " ");
+}
+
 interface Reporter {
   (
     node: ts.Node | undefined,
@@ -318,7 +330,13 @@ export function parse(sourceText: string, options: ParseOptions): ParseResult {
   };
   const report: Reporter = (node, code, message, hint) => {
     const loc = node ? at(node.getStart(sf)) : { line: 1, column: 1 };
-    diagnostics.push({ file: fileName, ...loc, code, message, hint });
+    diagnostics.push({
+      file: fileName,
+      ...loc,
+      code,
+      message: oneLine(message),
+      hint: oneLine(hint),
+    });
   };
 
   for (const d of syntaxDiagnostics(sf)) {
@@ -327,8 +345,9 @@ export function parse(sourceText: string, options: ParseOptions): ParseResult {
       file: fileName,
       ...loc,
       code: "syntax",
-      message: "syntax error: " +
-        ts.flattenDiagnosticMessageText(d.messageText, " "),
+      message: oneLine(
+        "syntax error: " + ts.flattenDiagnosticMessageText(d.messageText, " "),
+      ),
       hint: "fix the TypeScript syntax; `deno check` shows the same error",
     });
   }
@@ -413,7 +432,8 @@ function selectInterfaces(
     scope.exported.has(d.name.text);
   const selected: ts.InterfaceDeclaration[] = [];
   if (names && names.length > 0) {
-    for (const name of names) {
+    // A name given twice is one request (and one diagnostic if it is wrong).
+    for (const name of new Set(names)) {
       const decl = all.find((d) => d.name.text === name);
       if (!decl) {
         report(
@@ -458,9 +478,12 @@ function selectInterfaces(
       );
     }
   }
+  // Both declarations of a duplicate can be selected: report the name once.
+  const duplicates = new Set<string>();
   for (const decl of selected) {
     const same = all.filter((d) => d.name.text === decl.name.text);
-    if (same.length > 1) {
+    if (same.length > 1 && !duplicates.has(decl.name.text)) {
+      duplicates.add(decl.name.text);
       report(
         same[1].name,
         "duplicate-interface",
@@ -628,6 +651,11 @@ function methodModel(
     ok = false;
   }
   const params: ParamModel[] = [];
+  // The checks below catch what TypeScript reports only when type-checking,
+  // not when parsing: without them the generated code did not compile
+  // (duplicate parameters, a required tuple element after an optional one).
+  const paramNames = new Set<string>();
+  let optionalBefore = false;
   for (const p of m.parameters) {
     if (p.dotDotDotToken) {
       report(
@@ -695,6 +723,28 @@ function methodModel(
       ok = false;
       continue;
     }
+    if (paramNames.has(pname)) {
+      report(
+        p.name,
+        "duplicate-parameter",
+        `parameter \`${pname}\` of method \`${name}\` is declared more than once`,
+        "rename one of the parameters",
+      );
+      ok = false;
+      continue;
+    }
+    paramNames.add(pname);
+    if (p.questionToken) {
+      optionalBefore = true;
+    } else if (optionalBefore && !p.initializer) {
+      report(
+        p,
+        "required-after-optional",
+        `required parameter \`${pname}\` follows an optional one`,
+        `make it optional too (\`${pname}?: …\`), or move it before the optional parameters`,
+      );
+      ok = false;
+    }
     params.push({
       name: pname,
       optional: p.questionToken !== undefined,
@@ -710,15 +760,48 @@ function methodModel(
     );
     return undefined;
   }
-  let resultNode: ts.TypeNode = m.type;
-  if (
-    ts.isTypeReferenceNode(resultNode) &&
-    ts.isIdentifier(resultNode.typeName) &&
-    resultNode.typeName.text === "Promise" &&
-    resultNode.typeArguments?.length === 1
-  ) {
-    resultNode = resultNode.typeArguments[0];
-  }
-  const returns = printType(resultNode, typeContext);
+  const returns = awaitedResult(m.type, typeContext);
   return ok ? { name, docs: jsDocLines(m, sf), params, returns } : undefined;
+}
+
+/** `Promise<T>` or `PromiseLike<T>`, written as such. */
+function isPromiseType(node: ts.TypeNode): node is ts.TypeReferenceNode & {
+  readonly typeArguments: ts.NodeArray<ts.TypeNode>;
+} {
+  return ts.isTypeReferenceNode(node) && ts.isIdentifier(node.typeName) &&
+    (node.typeName.text === "Promise" ||
+      node.typeName.text === "PromiseLike") &&
+    node.typeArguments?.length === 1;
+}
+
+/** Whether awaiting the type unwraps something written in it. */
+function hasPromise(node: ts.TypeNode): boolean {
+  if (ts.isParenthesizedTypeNode(node)) return hasPromise(node.type);
+  if (ts.isUnionTypeNode(node)) return node.types.some(hasPromise);
+  return isPromiseType(node);
+}
+
+/**
+ * The type a call resolves to: what awaiting the declared result gives.
+ * Awaiting flattens nested promises and the promise members of a union, so
+ * `Promise<Promise<T>>` is `T` and `T | Promise<U>` is `T | U`. Unwrapping
+ * only the outer `Promise<…>` made the generated server fail to type-check
+ * on such results (`Promise.resolve` flattens them): found by the fuzz test.
+ */
+function awaitedResult(node: ts.TypeNode, ctx: TypeContext): TypeExpr {
+  if (ts.isParenthesizedTypeNode(node) && hasPromise(node)) {
+    return awaitedResult(node.type, ctx);
+  }
+  if (isPromiseType(node)) return awaitedResult(node.typeArguments[0], ctx);
+  if (ts.isUnionTypeNode(node) && hasPromise(node)) {
+    // `T | Promise<T>` is `T`, not `T | T`.
+    const members = new Map<string, TypeExpr>();
+    for (const t of node.types) {
+      const member = awaitedResult(t, ctx);
+      const key = render(member.doc, Infinity);
+      if (!members.has(key)) members.set(key, member);
+    }
+    return combine("|", [...members.values()]);
+  }
+  return printType(node, ctx);
 }

@@ -100,6 +100,24 @@ function operandDoc(t: TypeExpr): Doc {
   return t.needsParens ? ["(", t.doc, ")"] : t.doc;
 }
 
+/**
+ * The operands of a union or intersection, each parenthesized when it could
+ * not stand bare: besides {@linkcode operandDoc}'s cases, a union inside an
+ * intersection (`A & (B | C)`). Every layout of the operation (flat, broken
+ * after a colon, broken in parentheses) must use this: the fuzz test found
+ * the broken layouts printing `& A & | B | C`, which does not parse.
+ */
+function operandDocs(
+  operator: "|" | "&",
+  operands: readonly TypeExpr[],
+): Doc[] {
+  return operands.map((t) =>
+    operator === "&" && t.operator === "|"
+      ? parenthesized(t).doc
+      : operandDoc(t)
+  );
+}
+
 /** Whether a type needs parentheses before `[]`, `[K]` or after `keyof`. */
 function needsParensAsOperand(t: TypeExpr): boolean {
   return t.needsParens || t.operands !== undefined || t.prefix === true;
@@ -130,11 +148,7 @@ export function combine(
     else flat.push(t);
   }
   if (flat.length === 1) return flat[0];
-  const docs = flat.map((t) =>
-    operator === "&" && t.operator === "|"
-      ? parenthesized(t).doc
-      : operandDoc(t)
-  );
+  const docs = operandDocs(operator, flat);
   const plain = (operator === "|" && hugs(flat)) ||
     (operator === "&" && flat.some((t) => t.objectLike));
   const doc: Doc = plain ? join(` ${operator} `, docs) : group([
@@ -166,7 +180,7 @@ export function annotation(t: TypeExpr, prefix = ":"): Doc {
       group(indent([
         line,
         ifBreak(`${t.operator} `),
-        join([line, `${t.operator} `], t.operands!.map(operandDoc)),
+        join([line, `${t.operator} `], operandDocs(t.operator!, t.operands!)),
       ])),
     ];
   }
@@ -186,7 +200,7 @@ function parenthesized(t: TypeExpr): TypeExpr {
         indent([
           softline,
           ifBreak(`${t.operator} `),
-          join([line, `${t.operator} `], t.operands!.map(operandDoc)),
+          join([line, `${t.operator} `], operandDocs(t.operator!, t.operands!)),
         ]),
         softline,
       ]),
@@ -598,7 +612,12 @@ function conditional(
     const inner = new Set(bound);
     const checked = print(current.checkType, ctx, inner);
     const check = maybeParens(checked, checked.needsParens);
-    const ext = print(current.extendsType, ctx, inner).doc;
+    // A conditional type cannot stand bare after `extends` (TypeScript
+    // parses `A extends B extends C ? D : E ? F : G` another way), and a
+    // function type there would take a conditional return type with it:
+    // the fuzz test found both printed without their parentheses.
+    const extended = print(current.extendsType, ctx, inner);
+    const ext = maybeParens(extended, extended.needsParens);
     const whenTrue = print(current.trueType, ctx, inner).doc;
     const head: Doc = [check, " extends ", ext, " ? ", whenTrue];
     parts.push(first ? head : [line, ": ", head]);
