@@ -52,6 +52,8 @@ export class Envelope<Req, Res> {
   readonly #resolve: (value: Res) => void;
   readonly #reject: (reason: unknown) => void;
   readonly #queue: ChannelCore<Envelope<Req, Res>> | undefined;
+  /** The running handler's signal source, while a server runs it. */
+  #running: AbortController | undefined = undefined;
 
   /**
    * Creates an envelope (done by `Client.call`; by hand only to answer envelopes yourself).
@@ -107,14 +109,42 @@ export class Envelope<Req, Res> {
   }
 
   /**
-   * The caller aborted: reject at once with the signal's reason and free the
-   * queue slot if the request is still queued.
+   * The caller aborted: reject at once with the signal's reason, free the
+   * queue slot if the request is still queued, and abort the handler's
+   * signal if it is running.
    */
   handleEvent(): void {
     if (this.settled) return;
     this.settled = true;
-    this.#reject(this.signal!.reason);
+    const reason = this.signal!.reason;
+    this.#reject(reason);
     if (this.queued) this.#queue?.withdraw(this);
+    this.#running?.abort(reason);
+  }
+
+  /**
+   * @internal Called by `serve` as it hands a request with a caller signal
+   * to its handler: the returned signal aborts when the caller aborts (from
+   * {@linkcode Envelope.handleEvent}, which already listens) or when the
+   * server is aborted ({@linkcode Envelope.abortRun}). A plain controller
+   * costs far less than `AbortSignal.any`, which also leaves a dependent on
+   * the caller's signal for every call.
+   *
+   * @returns The signal to pass to the handler.
+   */
+  startRun(): AbortSignal {
+    this.#running = new AbortController();
+    return this.#running.signal;
+  }
+
+  /**
+   * @internal The server was aborted while the handler ran: abort the
+   * handler's signal with `reason`.
+   *
+   * @param reason The server's abort reason.
+   */
+  abortRun(reason: unknown): void {
+    this.#running?.abort(reason);
   }
 }
 

@@ -108,6 +108,8 @@ class ServerLoop<Req, Res>
   readonly #stop = new AbortController();
   readonly #options: CallOptions;
   readonly #closed = Promise.withResolvers<void>();
+  /** Running requests that carry a caller signal (see Envelope.startRun). */
+  readonly #signalled = new Set<Envelope<Req, Res>>();
   #state: State = "open";
   #draining = false;
   inFlight = 0;
@@ -203,10 +205,11 @@ class ServerLoop<Req, Res>
       return;
     }
     this.inFlight++;
-    const signal = envelope.signal;
-    const options = signal === undefined
-      ? this.#options
-      : { signal: AbortSignal.any([signal, this.#stop.signal]) };
+    let options = this.#options;
+    if (envelope.signal !== undefined) {
+      this.#signalled.add(envelope);
+      options = { signal: envelope.startRun() };
+    }
     let result: Promise<Res>;
     try {
       result = this.#service.call(envelope.req, options);
@@ -227,6 +230,7 @@ class ServerLoop<Req, Res>
 
   #settle(envelope: Envelope<Req, Res>, ok: boolean, outcome: unknown): void {
     this.inFlight--;
+    if (envelope.signal !== undefined) this.#signalled.delete(envelope);
     if (ok) {
       this.served++;
       envelope.resolve(outcome as Res);
@@ -285,7 +289,10 @@ class ServerLoop<Req, Res>
         ),
       );
     }
-    if (!this.#stop.signal.aborted) this.#stop.abort(why);
+    if (!this.#stop.signal.aborted) {
+      this.#stop.abort(why);
+      for (const envelope of this.#signalled) envelope.abortRun(why);
+    }
     this.#maybeStop();
     return this.closed;
   }
