@@ -17,7 +17,12 @@ import {
   HandlerError,
   notAnAbortSignal,
 } from "./errors.ts";
-import type { CallOptions, Service } from "./service.ts";
+import {
+  type CallOptions,
+  offAbort,
+  onAbort,
+  type Service,
+} from "./service.ts";
 
 /**
  * A request in flight through a channel, with its one-shot reply. Created by
@@ -88,7 +93,7 @@ export class Envelope<Req, Res> {
     if (this.settled) return;
     this.settled = true;
     if (this.signal !== undefined) {
-      this.signal.removeEventListener("abort", this);
+      offAbort(this.signal, this);
     }
     this.#resolve(value);
   }
@@ -103,7 +108,7 @@ export class Envelope<Req, Res> {
     if (this.settled) return;
     this.settled = true;
     if (this.signal !== undefined) {
-      this.signal.removeEventListener("abort", this);
+      offAbort(this.signal, this);
     }
     this.#reject(error instanceof Error ? error : new HandlerError(error));
   }
@@ -147,8 +152,6 @@ export class Envelope<Req, Res> {
     this.#running?.abort(reason);
   }
 }
-
-const ONCE: AddEventListenerOptions = Object.freeze({ once: true });
 
 /**
  * Internal: a server that can run a call at once, without an envelope. The
@@ -233,7 +236,7 @@ export class Client<Req, Res> implements Service<Req, Res> {
     if (queue.closed) return Promise.reject(closedError(queue, req));
     const { promise, resolve, reject } = Promise.withResolvers<Res>();
     const envelope = new Envelope(req, signal, resolve, reject, queue);
-    if (signal !== undefined) signal.addEventListener("abort", envelope, ONCE);
+    if (signal !== undefined) onAbort(signal, envelope);
     if (!queue.accept(envelope)) this.#sendSlowly(envelope, signal);
     return promise;
   }

@@ -2,6 +2,8 @@
 // as soon as the signal aborts; the timer and the listener are released
 // either way.
 
+import { offAbort, onAbort } from "../service.ts";
+
 /** Waits `ms` milliseconds unless `signal` aborts first. */
 export function delay(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);
@@ -22,11 +24,11 @@ class Delay {
     this.#reject = reject;
     this.#signal = signal;
     this.#timer = setTimeout(elapse, ms, this);
-    signal?.addEventListener("abort", this, { once: true });
+    if (signal != null) onAbort(signal, this);
   }
 
   elapse(): void {
-    this.#signal?.removeEventListener("abort", this);
+    if (this.#signal != null) offAbort(this.#signal, this);
     this.#resolve();
   }
 

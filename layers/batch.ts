@@ -5,7 +5,13 @@
  */
 
 import { NorpcError } from "../errors.ts";
-import type { CallOptions, Layer, Service } from "../service.ts";
+import {
+  type CallOptions,
+  type Layer,
+  offAbort,
+  onAbort,
+  type Service,
+} from "../service.ts";
 import { innerReady, refuseSignal } from "./_util.ts";
 import {
   optionsObject,
@@ -307,7 +313,7 @@ class Entry<Req, Res> {
     this.#reject = reject;
     this.#batch = batch;
     this.#signal = signal;
-    signal?.addEventListener("abort", this, { once: true });
+    if (signal != null) onAbort(signal, this);
   }
 
   succeed(value: Res): void {
@@ -334,7 +340,7 @@ class Entry<Req, Res> {
   #finish(): boolean {
     if (this.#done) return false;
     this.#done = true;
-    this.#signal?.removeEventListener("abort", this);
+    if (this.#signal != null) offAbort(this.#signal, this);
     if (this.#batch.sent) this.#batch.live--;
     this.#batch.settle(this.#batch);
     return true;

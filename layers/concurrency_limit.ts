@@ -4,7 +4,13 @@
  * @module
  */
 
-import type { CallOptions, Layer, Service } from "../service.ts";
+import {
+  type CallOptions,
+  type Layer,
+  offAbort,
+  onAbort,
+  type Service,
+} from "../service.ts";
 import {
   callInner,
   FifoList,
@@ -134,7 +140,7 @@ export class ConcurrencyLimitService<Req, Res> implements Service<Req, Res> {
     }
     const waiter = new QueuedCall(this.#leave, req, options);
     this.#queue.push(waiter);
-    signal?.addEventListener("abort", waiter, { once: true });
+    if (signal != null) onAbort(signal, waiter);
     return waiter.promise;
   }
 
@@ -158,7 +164,7 @@ export class ConcurrencyLimitService<Req, Res> implements Service<Req, Res> {
         waiter.resolve(this.#run(waiter.req, waiter.options));
         return;
       }
-      signal.removeEventListener("abort", waiter);
+      offAbort(signal, waiter);
       if (!signal.aborted) {
         waiter.resolve(this.#run(waiter.req, waiter.options));
         return;

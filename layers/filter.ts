@@ -5,7 +5,13 @@
  */
 
 import { NorpcError } from "../errors.ts";
-import type { CallOptions, Layer, Service } from "../service.ts";
+import {
+  type CallOptions,
+  type Layer,
+  offAbort,
+  onAbort,
+  type Service,
+} from "../service.ts";
 import { callInner, innerReady, refuseSignal } from "./_util.ts";
 import { requiredFunction } from "./_validate.ts";
 
@@ -151,7 +157,7 @@ class PendingVerdict<Req, Res> {
     this.#name = name;
     this.#req = req;
     this.#options = options;
-    options?.signal?.addEventListener("abort", this, { once: true });
+    if (options?.signal != null) onAbort(options.signal, this);
     Promise.resolve(verdict).then(
       (pass) => this.#decide(pass, false, undefined),
       (error) => this.#decide(false, true, error),
@@ -167,7 +173,7 @@ class PendingVerdict<Req, Res> {
   #decide(pass: unknown, threw: boolean, error: unknown): void {
     if (this.#done) return;
     this.#done = true;
-    this.#options?.signal?.removeEventListener("abort", this);
+    if (this.#options?.signal != null) offAbort(this.#options.signal, this);
     if (pass) this.#resolve(callInner(this.#inner, this.#req, this.#options));
     else {
       this.#reject(

@@ -6,7 +6,13 @@
  */
 
 import { InvalidOptionError } from "../errors.ts";
-import type { CallOptions, Layer, Service } from "../service.ts";
+import {
+  type CallOptions,
+  type Layer,
+  offAbort,
+  onAbort,
+  type Service,
+} from "../service.ts";
 import { Deadline, TimerQueue } from "./_timers.ts";
 import { callInner, innerReady, refuseSignal, withSignal } from "./_util.ts";
 import { optionsObject, positiveInteger, timerDelay } from "./_validate.ts";
@@ -325,7 +331,7 @@ class HedgedCall<Req, Res> extends Deadline {
     this.#inner = inner;
     this.#req = req;
     this.#options = options;
-    options?.signal?.addEventListener("abort", this, { once: true });
+    if (options?.signal != null) onAbort(options.signal, this);
     const delay = stats.delay;
     if (delay !== undefined) timers.add(this, this.#firstStart, delay);
     callInner(inner, req, withSignal(options, this.#first.signal)).then(
@@ -375,7 +381,7 @@ class HedgedCall<Req, Res> extends Deadline {
   #finish(latency: number | undefined): void {
     this.#done = true;
     this.#timers.remove(this);
-    this.#options?.signal?.removeEventListener("abort", this);
+    if (this.#options?.signal != null) offAbort(this.#options.signal, this);
     this.#stats.settled(latency);
   }
 }

@@ -4,7 +4,13 @@
  * @module
  */
 
-import type { CallOptions, Layer, Service } from "../service.ts";
+import {
+  type CallOptions,
+  type Layer,
+  offAbort,
+  onAbort,
+  type Service,
+} from "../service.ts";
 import {
   callInner,
   FifoList,
@@ -184,7 +190,7 @@ export class RateLimitService<Req, Res> implements Service<Req, Res> {
     }
     const waiter = new QueuedCall(this.#leave, req, options);
     this.#queue.push(waiter);
-    signal?.addEventListener("abort", waiter, { once: true });
+    if (signal != null) onAbort(signal, waiter);
     if (this.#timer === undefined) this.#schedule(performance.now());
     return waiter.promise;
   }
@@ -220,7 +226,9 @@ export class RateLimitService<Req, Res> implements Service<Req, Res> {
     let waiter;
     while ((waiter = this.#queue.head) !== undefined && this.#take(now)) {
       this.#queue.remove(waiter);
-      waiter.options?.signal?.removeEventListener("abort", waiter);
+      if (waiter.options?.signal != null) {
+        offAbort(waiter.options.signal, waiter);
+      }
       waiter.resolve(callInner(this.#inner, waiter.req, waiter.options));
     }
     if (this.#queue.size > 0) this.#schedule(now);

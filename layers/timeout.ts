@@ -5,7 +5,13 @@
  */
 
 import { TimeoutError } from "../errors.ts";
-import type { CallOptions, Layer, Service } from "../service.ts";
+import {
+  type CallOptions,
+  type Layer,
+  offAbort,
+  onAbort,
+  type Service,
+} from "../service.ts";
 import {
   callInner,
   innerReady,
@@ -176,7 +182,7 @@ class TimedCall<Res> extends Deadline {
     this.#counter = counter;
     counter.active++;
     timers.add(this, this.#start, ms);
-    outer?.addEventListener("abort", this, { once: true });
+    if (outer != null) onAbort(outer, this);
   }
 
   /** The inner call settled: pass its outcome on, unless already given up. */
@@ -212,7 +218,7 @@ class TimedCall<Res> extends Deadline {
   #finish(): void {
     this.#done = true;
     this.#timers.remove(this);
-    this.#outer?.removeEventListener("abort", this);
+    if (this.#outer != null) offAbort(this.#outer, this);
     this.#counter.active--;
   }
 }

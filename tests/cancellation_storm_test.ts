@@ -41,6 +41,7 @@ import {
   type TimeoutService,
 } from "../layers/mod.ts";
 import { Rng } from "../soak/rng.ts";
+import { abortListeners } from "../service.ts";
 import { type Clock, listenerCount, withClock } from "./layers/_helpers.ts";
 import { flushMicrotasks } from "./_helpers.ts";
 
@@ -386,11 +387,14 @@ class Storm {
       () => `${this.waitingForPermit.size} wait for a free permit`,
     );
     // The session signal is shared by every "none" call that uses it: one
-    // listener (the timeout layer's) per pending call, none once settled.
+    // norpc listener (the timeout layer's) per pending call, none once
+    // settled, all behind a single listener on the signal itself.
     check(
-      this.sessionListeners() === this.sessionCalls,
+      abortListeners(this.session.signal) === this.sessionCalls &&
+        this.sessionListeners() === Math.min(1, this.sessionCalls),
       () =>
-        `${this.sessionListeners()} listeners on the session signal, ` +
+        `${abortListeners(this.session.signal)} norpc listeners behind ` +
+        `${this.sessionListeners()} on the session signal, ` +
         `${this.sessionCalls} calls pending on it`,
     );
     let active = 0;

@@ -7,7 +7,9 @@ import {
   serviceFn,
   stack,
 } from "../mod.ts";
+import { abortListeners, offAbort, onAbort } from "../service.ts";
 import { fulfilled, rejected } from "./_helpers.ts";
+import { listenerCount } from "./layers/_helpers.ts";
 
 type S = Service<string, string>;
 
@@ -246,4 +248,56 @@ Deno.test("serviceFn rejects a non-function with a TypeError", () => {
         err instanceof TypeError && /expects a function/.test(err.message),
     );
   }
+});
+
+Deno.test("onAbort: many listeners on one signal share one native listener", async (t) => {
+  await t.step("each fires once, in order; removed ones do not", () => {
+    const controller = new AbortController();
+    const count = listenerCount(controller.signal);
+    const fired: number[] = [];
+    const listeners = Array.from({ length: 1000 }, (_, i) => ({
+      handleEvent: () => fired.push(i),
+    }));
+    for (const l of listeners) onAbort(controller.signal, l);
+    assert.equal(count(), 1);
+    assert.equal(abortListeners(controller.signal), 1000);
+    for (let i = 0; i < 1000; i += 2) offAbort(controller.signal, listeners[i]);
+    assert.equal(abortListeners(controller.signal), 500);
+    controller.abort();
+    assert.deepEqual(fired, listeners.map((_, i) => i).filter((i) => i % 2));
+    assert.equal(abortListeners(controller.signal), 0);
+    assert.equal(count(), 0);
+  });
+  await t.step("the last removal removes the native listener", () => {
+    const controller = new AbortController();
+    const count = listenerCount(controller.signal);
+    const a = { handleEvent() {} };
+    const b = { handleEvent() {} };
+    onAbort(controller.signal, a);
+    onAbort(controller.signal, b);
+    offAbort(controller.signal, a);
+    assert.equal(count(), 1);
+    offAbort(controller.signal, b);
+    offAbort(controller.signal, b); // removing twice is a no-op
+    assert.equal(count(), 0);
+    assert.equal(abortListeners(controller.signal), 0);
+  });
+  await t.step(
+    "a listener removed by an earlier one during abort is skipped",
+    () => {
+      const controller = new AbortController();
+      const fired: string[] = [];
+      const second = { handleEvent: () => fired.push("second") };
+      const first = {
+        handleEvent: () => {
+          fired.push("first");
+          offAbort(controller.signal, second);
+        },
+      };
+      onAbort(controller.signal, first);
+      onAbort(controller.signal, second);
+      controller.abort();
+      assert.deepEqual(fired, ["first"]);
+    },
+  );
 });
