@@ -15,6 +15,7 @@ import {
   InvalidOptionError,
   notAnAbortSignal,
 } from "./errors.ts";
+import { offAbort, onAbort } from "./service.ts";
 
 /**
  * Result of a non-blocking receive. `undefined` is a valid channel value, so
@@ -209,7 +210,7 @@ export class ChannelCore<T> {
     else this.#sendTail.next = waiter;
     this.#sendTail = waiter;
     this.waitingSenders++;
-    signal?.addEventListener("abort", waiter, { once: true });
+    if (signal !== undefined) onAbort(signal, waiter);
     return promise;
   }
 
@@ -221,7 +222,7 @@ export class ChannelCore<T> {
     else waiter.next.prev = waiter.prev;
     waiter.prev = waiter.next = undefined;
     this.waitingSenders--;
-    waiter.signal?.removeEventListener("abort", waiter);
+    if (waiter.signal !== undefined) offAbort(waiter.signal, waiter);
   }
 
   /** Moves waiting senders into freed slots, oldest first. */
