@@ -10,12 +10,8 @@
  * @module
  */
 
-import {
-  ChannelClosedError,
-  InvalidOptionError,
-  notAnAbortSignal,
-} from "./errors.ts";
-import { offAbort, onAbort } from "./service.ts";
+import { ChannelClosedError, InvalidOptionError } from "./errors.ts";
+import { offAbort, onAbort, refuseSignal } from "./service.ts";
 
 /**
  * Result of a non-blocking receive. `undefined` is a valid channel value, so
@@ -185,16 +181,11 @@ export class ChannelCore<T> {
 
   send(value: T, signal: AbortSignal | null | undefined): Promise<void> {
     if (this.closed) return Promise.reject(this.closedError(value));
-    if (signal != null) {
-      // Checked before a waiter is linked: a bad signal must not leave an
-      // orphan waiter behind that breaks the next recv().
-      if (!(signal instanceof AbortSignal)) {
-        return Promise.reject(notAnAbortSignal(signal));
-      }
-      if (signal.aborted) return Promise.reject(signal.reason);
-    } else {
-      signal = undefined; // null means no signal, as for fetch()
-    }
+    // Checked before a waiter is linked: a bad signal must not leave an
+    // orphan waiter behind that breaks the next recv().
+    const refused = refuseSignal(signal);
+    if (refused !== undefined) return refused;
+    signal ??= undefined; // null means no signal, as for fetch()
     if (this.#withdrawable && !isObject(value)) {
       return Promise.reject(notAnEnvelope(value));
     }

@@ -12,15 +12,12 @@ import {
   CORE,
   type Sender,
 } from "./channel.ts";
-import {
-  ChannelClosedError,
-  HandlerError,
-  notAnAbortSignal,
-} from "./errors.ts";
+import { ChannelClosedError, HandlerError } from "./errors.ts";
 import {
   type CallOptions,
   offAbort,
   onAbort,
+  refuseSignal,
   type Service,
 } from "./service.ts";
 
@@ -228,10 +225,9 @@ export class Client<Req, Res> implements Service<Req, Res> {
         const result = server.callNow(req);
         if (result !== undefined) return result;
       }
-    } else if (!(signal instanceof AbortSignal)) {
-      return Promise.reject(notAnAbortSignal(signal));
-    } else if (signal.aborted) {
-      return Promise.reject(signal.reason);
+    } else {
+      const refused = refuseSignal(signal);
+      if (refused !== undefined) return refused;
     }
     if (queue.closed) return Promise.reject(closedError(queue, req));
     const { promise, resolve, reject } = Promise.withResolvers<Res>();

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { notAnAbortSignal } from "./errors.ts";
+
 /**
  * Options every call accepts.
  *
@@ -390,4 +392,22 @@ export function offAbort(
  */
 export function abortListeners(signal: AbortSignal): number {
   return fanouts.get(signal)?.size ?? 0;
+}
+
+/**
+ * Internal (not exported from `mod.ts`): what a client, a channel or a
+ * layer returns at once for a call whose `signal` is already aborted
+ * (a rejection with its reason) or is not an `AbortSignal` at all, as an
+ * untyped caller could pass (a `TypeError` rejection, before any timer or
+ * listener is armed); `undefined` to go on. `null` means no signal, as for
+ * `fetch()`.
+ */
+export function refuseSignal(
+  signal: AbortSignal | null | undefined,
+): Promise<never> | undefined {
+  if (signal == null) return undefined;
+  if (!(signal instanceof AbortSignal)) {
+    return Promise.reject(notAnAbortSignal(signal));
+  }
+  return signal.aborted ? Promise.reject(signal.reason) : undefined;
 }

@@ -2,8 +2,9 @@
 // readiness of an inner service, and an intrusive FIFO list whose nodes can be
 // removed in O(1) when their caller aborts.
 
-import { notAnAbortSignal } from "../errors.ts";
 import type { CallOptions, Service } from "../service.ts";
+
+export { refuseSignal } from "../service.ts";
 
 /** The options to pass to an inner call whose signal the layer owns. */
 export function withSignal(
@@ -11,23 +12,6 @@ export function withSignal(
   signal: AbortSignal,
 ): CallOptions {
   return options === undefined ? { signal } : { ...options, signal };
-}
-
-/**
- * What a layer returns at once for a call whose `signal` is already aborted
- * (a rejection with its reason) or is not an `AbortSignal` at all, as an
- * untyped caller could pass (a `TypeError` rejection, before any timer or
- * listener is armed); `undefined` to go on. `null` means no signal, as for
- * `fetch()`.
- */
-export function refuseSignal(
-  signal: AbortSignal | undefined,
-): Promise<never> | undefined {
-  if (signal == null) return undefined;
-  if (!(signal instanceof AbortSignal)) {
-    return Promise.reject(notAnAbortSignal(signal));
-  }
-  return signal.aborted ? Promise.reject(signal.reason) : undefined;
 }
 
 /** True when `error` is the caller's own abort, which layers never retry, count or map. */

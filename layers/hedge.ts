@@ -15,7 +15,12 @@ import {
 } from "../service.ts";
 import { Deadline, TimerQueue } from "./_timers.ts";
 import { callInner, innerReady, refuseSignal, withSignal } from "./_util.ts";
-import { optionsObject, positiveInteger, timerDelay } from "./_validate.ts";
+import {
+  MAX_TIMER_MS,
+  optionsObject,
+  positiveInteger,
+  timerDelay,
+} from "./_validate.ts";
 
 /**
  * Hedge after a latency percentile, learnt from recent calls.
@@ -140,7 +145,7 @@ function validate(options: HedgeOptions): Config {
     throw new InvalidOptionError(
       "hedge.after",
       after,
-      "a delay in ms (a number >= 0, at most 2147483647) or { percentile }",
+      `a delay in ms (a number >= 0, at most ${MAX_TIMER_MS}) or { percentile }`,
     );
   }
   const { percentile, window = 1000, minSamples = 20 } = after;
