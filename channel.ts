@@ -11,7 +11,7 @@
  */
 
 import { ChannelClosedError, InvalidOptionError } from "./errors.ts";
-import { offAbort, onAbort, refuseSignal } from "./service.ts";
+import { offAbort, onAbort, refuseSignal } from "./_abort.ts";
 
 /**
  * Result of a non-blocking receive. `undefined` is a valid channel value, so

@@ -13,13 +13,8 @@ import {
   type Sender,
 } from "./channel.ts";
 import { ChannelClosedError, HandlerError } from "./errors.ts";
-import {
-  type CallOptions,
-  offAbort,
-  onAbort,
-  refuseSignal,
-  type Service,
-} from "./service.ts";
+import { offAbort, onAbort, refuseSignal } from "./_abort.ts";
+import type { CallOptions, Service } from "./service.ts";
 
 /**
  * A request in flight through a channel, with its one-shot reply. Created by

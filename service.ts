@@ -7,8 +7,6 @@
  * @module
  */
 
-import { notAnAbortSignal } from "./errors.ts";
-
 /**
  * Options every call accepts.
  *
@@ -26,6 +24,21 @@ export interface CallOptions {
    * `options.signal` abort.
    */
   signal?: AbortSignal;
+  /**
+   * When the caller stops waiting: absolute, in milliseconds on the
+   * `Date.now()` clock. A server never starts a request whose deadline has
+   * passed, aborts a running handler's `options.signal` with a
+   * `TimeoutError` at the deadline and rejects the caller then, whatever the
+   * handler does. A handler's `options.deadline` is the effective one, so
+   * passing its options on to a downstream call bounds that call too.
+   */
+  deadline?: number;
+  /**
+   * String key/value pairs that travel with the call to the handler and,
+   * when the handler passes its options on, to every downstream call (W3C
+   * `traceparent` lives here). Never modified in flight.
+   */
+  metadata?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -59,6 +72,13 @@ export interface Service<Req, Res> {
    * means always ready. `loadShed` uses it to fail fast.
    */
   ready?(): boolean;
+  /**
+   * True when `call` itself rejects a call at its `options.deadline` with a
+   * `TimeoutError` (a norpc client does: its server enforces deadlines).
+   * The `timeout` layer then only shrinks the deadline and arms no timer.
+   * Absent means the service may ignore deadlines.
+   */
+  readonly enforcesDeadline?: boolean;
 }
 
 /**
@@ -280,134 +300,4 @@ export function assertService(value: unknown, where: string): void {
       }: wrap a function with serviceFn(fn)`,
     );
   }
-}
-
-/**
- * The listeners norpc keeps on one signal: a single listener registered with
- * the signal, fanning out to a `Set`. Many calls often share a signal (a
- * shutdown or request-scoped one), and an `EventTarget` removes a listener
- * by scanning them all, so n calls each adding and removing their own would
- * cost O(n²); here each add and remove is O(1).
- */
-class AbortFanout implements EventListenerObject {
-  /**
-   * The only listener while there is one (most signals serve one call, and
-   * a Set per call would cost more than the rest), else undefined.
-   */
-  one: EventListenerObject | undefined = undefined;
-  /** Every listener, once a second one joined. */
-  many: Set<EventListenerObject> | undefined = undefined;
-
-  constructor(readonly signal: AbortSignal) {}
-
-  get size(): number {
-    return this.many?.size ?? (this.one === undefined ? 0 : 1);
-  }
-
-  add(listener: EventListenerObject): void {
-    if (this.many !== undefined) this.many.add(listener);
-    else if (this.one === undefined) this.one = listener;
-    else if (this.one !== listener) {
-      this.many = new Set([this.one, listener]);
-      this.one = undefined;
-    }
-  }
-
-  delete(listener: EventListenerObject): boolean {
-    if (this.many !== undefined) return this.many.delete(listener);
-    if (this.one !== listener) return false;
-    this.one = undefined;
-    return true;
-  }
-
-  handleEvent(event: Event): void {
-    const one = this.one;
-    if (one !== undefined) {
-      this.one = undefined;
-      one.handleEvent(event);
-    } else if (this.many !== undefined) {
-      // Live iteration: a listener removed by an earlier one is skipped, as
-      // an EventTarget would; each is removed before it runs (once).
-      for (const listener of this.many) {
-        this.many.delete(listener);
-        listener.handleEvent(event);
-      }
-    }
-    fanouts.delete(this.signal);
-  }
-}
-
-const fanouts = new WeakMap<AbortSignal, AbortFanout>();
-const ONCE: AddEventListenerOptions = Object.freeze({ once: true });
-
-/**
- * Internal (not exported from `mod.ts`): calls `listener.handleEvent` once
- * when `signal` aborts, until {@linkcode offAbort} removes it. Adding and
- * removing are O(1) however many calls share the signal. The caller checks
- * `signal.aborted` first: an aborted signal fires no more.
- *
- * @param signal The call's signal.
- * @param listener Its `handleEvent` runs on abort.
- */
-export function onAbort(
-  signal: AbortSignal,
-  listener: EventListenerObject,
-): void {
-  let fanout = fanouts.get(signal);
-  if (fanout === undefined) {
-    fanout = new AbortFanout(signal);
-    fanouts.set(signal, fanout);
-    signal.addEventListener("abort", fanout, ONCE);
-  }
-  fanout.add(listener);
-}
-
-/**
- * Internal (not exported from `mod.ts`): removes a listener added with
- * {@linkcode onAbort}; the signal's own listener goes with the last one, so
- * nothing is left on a long-lived signal.
- *
- * @param signal The call's signal.
- * @param listener The listener to remove; a no-op when it is not there.
- */
-export function offAbort(
-  signal: AbortSignal,
-  listener: EventListenerObject,
-): void {
-  const fanout = fanouts.get(signal);
-  if (fanout === undefined || !fanout.delete(listener)) return;
-  if (fanout.size === 0) {
-    signal.removeEventListener("abort", fanout);
-    fanouts.delete(signal);
-  }
-}
-
-/**
- * Internal (not exported from `mod.ts`): how many norpc listeners wait on
- * `signal` (for tests and leak checks).
- *
- * @param signal A signal.
- * @returns The number of listeners added with {@linkcode onAbort} and not
- * yet removed or fired.
- */
-export function abortListeners(signal: AbortSignal): number {
-  return fanouts.get(signal)?.size ?? 0;
-}
-
-/**
- * Internal (not exported from `mod.ts`): what a client, a channel or a
- * layer returns at once for a call whose `signal` is already aborted
- * (a rejection with its reason) or is not an `AbortSignal` at all, as an
- * untyped caller could pass (a `TypeError` rejection, before any timer or
- * listener is armed); `undefined` to go on. `null` means no signal, as for
- * `fetch()`.
- */
-export function refuseSignal(
-  signal: AbortSignal | null | undefined,
-): Promise<never> | undefined {
-  if (signal == null) return undefined;
-  if (!(signal instanceof AbortSignal)) {
-    return Promise.reject(notAnAbortSignal(signal));
-  }
-  return signal.aborted ? Promise.reject(signal.reason) : undefined;
 }

@@ -2,7 +2,7 @@
 // as soon as the signal aborts; the timer and the listener are released
 // either way.
 
-import { offAbort, onAbort } from "../service.ts";
+import { offAbort, onAbort } from "../_abort.ts";
 
 /** Waits `ms` milliseconds unless `signal` aborts first. */
 export function delay(ms: number, signal?: AbortSignal): Promise<void> {

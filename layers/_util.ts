@@ -4,7 +4,7 @@
 
 import type { CallOptions, Service } from "../service.ts";
 
-export { refuseSignal } from "../service.ts";
+export { refuseSignal } from "../_abort.ts";
 
 /** The options to pass to an inner call whose signal the layer owns. */
 export function withSignal(

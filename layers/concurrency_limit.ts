@@ -4,13 +4,8 @@
  * @module
  */
 
-import {
-  type CallOptions,
-  type Layer,
-  offAbort,
-  onAbort,
-  type Service,
-} from "../service.ts";
+import type { CallOptions, Layer, Service } from "../service.ts";
+import { offAbort, onAbort } from "../_abort.ts";
 import {
   callInner,
   FifoList,

@@ -5,13 +5,8 @@
  */
 
 import { NorpcError } from "../errors.ts";
-import {
-  type CallOptions,
-  type Layer,
-  offAbort,
-  onAbort,
-  type Service,
-} from "../service.ts";
+import type { CallOptions, Layer, Service } from "../service.ts";
+import { offAbort, onAbort } from "../_abort.ts";
 import { callInner, innerReady, refuseSignal } from "./_util.ts";
 import { requiredFunction } from "./_validate.ts";
 

@@ -6,14 +6,9 @@
  */
 
 import { InvalidOptionError } from "../errors.ts";
-import {
-  type CallOptions,
-  type Layer,
-  offAbort,
-  onAbort,
-  type Service,
-} from "../service.ts";
-import { Deadline, TimerQueue } from "./_timers.ts";
+import type { CallOptions, Layer, Service } from "../service.ts";
+import { offAbort, onAbort } from "../_abort.ts";
+import { Deadline, TimerQueue } from "../_timers.ts";
 import { callInner, innerReady, refuseSignal, withSignal } from "./_util.ts";
 import {
   MAX_TIMER_MS,

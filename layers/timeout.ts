@@ -5,13 +5,8 @@
  */
 
 import { TimeoutError } from "../errors.ts";
-import {
-  type CallOptions,
-  type Layer,
-  offAbort,
-  onAbort,
-  type Service,
-} from "../service.ts";
+import type { CallOptions, Layer, Service } from "../service.ts";
+import { offAbort, onAbort } from "../_abort.ts";
 import {
   callInner,
   innerReady,
@@ -19,7 +14,7 @@ import {
   refuseSignal,
   withSignal,
 } from "./_util.ts";
-import { Deadline, TimerQueue } from "./_timers.ts";
+import { Deadline, TimerQueue } from "../_timers.ts";
 import { timerDelay } from "./_validate.ts";
 
 /**

@@ -41,7 +41,7 @@ import {
   type TimeoutService,
 } from "../layers/mod.ts";
 import { Rng } from "../soak/rng.ts";
-import { abortListeners } from "../service.ts";
+import { abortListeners } from "../_abort.ts";
 import { type Clock, listenerCount, withClock } from "./layers/_helpers.ts";
 import { flushMicrotasks } from "./_helpers.ts";
 

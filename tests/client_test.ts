@@ -2,7 +2,7 @@
  * The client alone, answered by hand through the channel's receiver (no
  * server), so each path of an envelope is visible.
  */
-import { abortListeners } from "../service.ts";
+import { abortListeners } from "../_abort.ts";
 import assert from "node:assert/strict";
 import {
   channel,

@@ -7,7 +7,7 @@ import {
   serviceFn,
   stack,
 } from "../mod.ts";
-import { abortListeners, offAbort, onAbort } from "../service.ts";
+import { abortListeners, offAbort, onAbort } from "../_abort.ts";
 import { fulfilled, rejected } from "./_helpers.ts";
 import { listenerCount } from "./layers/_helpers.ts";
 

@@ -1,4 +1,5 @@
-// A queue of deadlines served by one timer. The timeout and hedge layers
+// Internal: a queue of deadlines served by one timer, shared by the server
+// (deadline enforcement) and the layers (timeout, hedge). The timeout and hedge layers
 // arm one deadline per call; a timer per call would cost a timer op to set
 // and another to clear on every call. Deadlines of one layer arrive almost
 // always in order (same delay, increasing start), so they are kept in a
@@ -6,12 +7,10 @@
 // The timer is armed for the earliest deadline and cleared as soon as the
 // queue is empty, so an idle layer holds no timer.
 
-import type { Node } from "./_util.ts";
-
 /** An entry of a {@linkcode TimerQueue}: a call waiting for its deadline. */
-export abstract class Deadline implements Node {
-  prev: Node | undefined = undefined;
-  next: Node | undefined = undefined;
+export abstract class Deadline {
+  prev: Deadline | undefined = undefined;
+  next: Deadline | undefined = undefined;
   /** When `expire()` is due, on the `performance.now()` clock. */
   deadline = 0;
   /** Whether the entry is in a queue. */
@@ -35,7 +34,7 @@ export class TimerQueue {
     entry.queued = true;
     let after = this.#tail;
     while (after !== undefined && after.deadline > deadline) {
-      after = after.prev as Deadline | undefined;
+      after = after.prev;
     }
     entry.prev = after;
     entry.next = after === undefined ? this.#head : after.next;
@@ -59,9 +58,9 @@ export class TimerQueue {
 
   #unlink(entry: Deadline): void {
     entry.queued = false;
-    if (entry.prev === undefined) this.#head = entry.next as Deadline;
+    if (entry.prev === undefined) this.#head = entry.next;
     else entry.prev.next = entry.next;
-    if (entry.next === undefined) this.#tail = entry.prev as Deadline;
+    if (entry.next === undefined) this.#tail = entry.prev;
     else entry.next.prev = entry.prev;
     entry.prev = undefined;
     entry.next = undefined;
