@@ -289,3 +289,99 @@ function describe(value: unknown): string {
     return Object.prototype.toString.call(value);
   }
 }
+
+/**
+ * Internal (not exported from any entry point): throws
+ * {@linkcode InvalidOptionError} for the first key of `options` that is not
+ * in `allowed`, naming the closest valid key, so a misspelled option
+ * (`{ concurency: 1 }`) fails at construction instead of being ignored.
+ *
+ * @param where What takes the options, for the message (e.g. "spawn()").
+ * @param options The options object (already known to be an object).
+ * @param allowed Every valid key.
+ */
+export function rejectUnknownKeys(
+  where: string,
+  options: object,
+  allowed: readonly string[],
+): void {
+  for (const key of Object.keys(options)) {
+    if (allowed.includes(key)) continue;
+    const closest = closestName(key, allowed);
+    throw new InvalidOptionError(
+      key,
+      (options as Record<string, unknown>)[key],
+      `no such option of ${where}${
+        closest === undefined ? "" : ` (did you mean ${closest}?)`
+      }; valid options: ${allowed.join(", ")}`,
+    );
+  }
+}
+
+/** The valid name nearest to `name` by edit distance, if any is close. */
+function closestName(
+  name: string,
+  candidates: readonly string[],
+): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
+  for (const candidate of candidates) {
+    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(
+        row[j] + 1,
+        next[j - 1] + 1,
+        row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    row = next;
+  }
+  return row[b.length];
+}
+
+/**
+ * Internal (not exported from any entry point): the one route for an error
+ * raised by a user callback that has no call to fail (an `observe` hook, a
+ * state-change hook, a value sent by an untyped caller). It never throws and
+ * never uses `reportError`, which ends a Deno process: the error goes to
+ * `onError` when the user gave one, else to `console.error` with `context`.
+ * An `onError` that throws falls back to `console.error` too.
+ *
+ * @param context Where it happened, e.g. "observe() onResponse hook".
+ * @param error What was thrown.
+ * @param onError The user's handler for such errors, if any.
+ */
+export function reportCallbackError(
+  context: string,
+  error: unknown,
+  onError?: (error: unknown, context: string) => void,
+): void {
+  if (onError !== undefined) {
+    try {
+      onError(error, context);
+      return;
+    } catch (handlerError) {
+      error = new AggregateError(
+        [error, handlerError],
+        `${context} failed, and so did its onError handler`,
+      );
+    }
+  }
+  try {
+    console.error(`norpc: ${context} threw (the call goes on):`, error);
+  } catch {
+    // console.error itself failed (a closed stderr): nothing else to do.
+  }
+}
