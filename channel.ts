@@ -459,12 +459,10 @@ export function channelCore<T>(
  * ```
  */
 export class Sender<T> implements Disposable {
-  readonly #core: ChannelCore<T>;
+  #core!: ChannelCore<T>;
   #writable: WritableStream<T> | undefined;
 
-  private constructor(core: ChannelCore<T>) {
-    this.#core = core;
-  }
+  private constructor() {}
 
   /**
    * Sends a value, waiting (first come, first served) while the channel is
@@ -536,7 +534,11 @@ export class Sender<T> implements Disposable {
 
   static {
     senderCore = (sender) => sender.#core;
-    newSender = (core) => new Sender(core);
+    newSender = <U>(core: ChannelCore<U>) => {
+      const sender = new Sender<U>();
+      sender.#core = core;
+      return sender;
+    };
   }
 }
 
@@ -558,12 +560,10 @@ export class Sender<T> implements Disposable {
  * ```
  */
 export class Receiver<T> implements AsyncIterable<T>, Disposable {
-  readonly #core: ChannelCore<T>;
+  #core!: ChannelCore<T>;
   #readable: ReadableStream<T> | undefined;
 
-  private constructor(core: ChannelCore<T>) {
-    this.#core = core;
-  }
+  private constructor() {}
 
   /**
    * Receives the next value, waiting while the channel is empty.
@@ -641,7 +641,11 @@ export class Receiver<T> implements AsyncIterable<T>, Disposable {
 
   static {
     receiverCore = (receiver) => receiver.#core;
-    newReceiver = (core) => new Receiver(core);
+    newReceiver = <U>(core: ChannelCore<U>) => {
+      const receiver = new Receiver<U>();
+      receiver.#core = core;
+      return receiver;
+    };
   }
 }
 
