@@ -59,6 +59,19 @@ export interface SoakArgs {
  *
  * @param args The arguments (`Deno.args`).
  * @returns The options, or an error message.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseSoakArgs } from "./main.ts";
+ *
+ * assert.deepEqual(parseSoakArgs(["--requests=1e5", "--seed", "42"]), {
+ *   requests: 100_000,
+ *   seed: 42,
+ *   help: false,
+ * });
+ * assert.match(String(parseSoakArgs(["--seed", "-1"])), /--seed must be/);
+ * ```
  */
 export function parseSoakArgs(args: readonly string[]): SoakArgs | string {
   let requests = 1_000_000;

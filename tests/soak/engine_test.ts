@@ -226,6 +226,27 @@ Deno.test("soak: the checks catch a broken runtime", async (t) => {
     assertCaught(await sabotaged(undo), "server counters");
   });
 
+  await t.step(
+    "a client claims to enforce deadlines, and its server does not",
+    async () => {
+      const { client, server } = spawn(serviceFn(() => 0));
+      await server.close();
+      const proto = Object.getPrototypeOf(client) as object;
+      const own = Object.getOwnPropertyDescriptor(proto, "enforcesDeadline");
+      Object.defineProperty(proto, "enforcesDeadline", {
+        get: () => true,
+        configurable: true,
+      });
+      const undo = () => {
+        if (own === undefined) {
+          delete (proto as { enforcesDeadline?: boolean }).enforcesDeadline;
+        } else Object.defineProperty(proto, "enforcesDeadline", own);
+      };
+      const report = await sabotaged(undo);
+      assertCaught(report, "deadline");
+    },
+  );
+
   await t.step("an aborted queued call keeps its slot", async () => {
     const proto = ChannelCore.prototype as unknown as {
       withdraw(value: unknown): boolean;
