@@ -287,13 +287,38 @@ Deno.test("spawn: invalid capacity throws InvalidOptionError naming the value", 
   }
 });
 
-Deno.test("serve: valid concurrency values and the default", async () => {
+Deno.test("serve: each valid concurrency value caps the handlers running at once (default: unbounded)", async (t) => {
+  const LOAD = 1_500;
   for (const concurrency of [1, 2, 1000, Infinity, undefined]) {
-    const { client, server } = spawn(serviceFn((n: number) => n), {
-      concurrency,
+    await t.step(String(concurrency), async () => {
+      const svc = new ControlledService<Req, number>();
+      const { client, server } = spawn(svc, {
+        concurrency,
+        capacity: Infinity,
+      });
+      const replies = Array.from(
+        { length: LOAD },
+        (_, id) => watch(client.call({ id })),
+      );
+      await flushMicrotasks();
+      // More calls than the limit: exactly `limit` run, the rest wait.
+      const limit = Math.min(concurrency ?? Infinity, LOAD);
+      assert.equal(svc.running, limit);
+      assert.equal(server.inFlight, limit);
+      assert.equal(server.queued, LOAD - limit);
+      for (let settled = 0; settled < LOAD;) {
+        const running = svc.pending;
+        for (const call of running) call.resolve(call.req.id);
+        settled += running.length;
+        await flushMicrotasks();
+        assert.ok(svc.running <= limit);
+      }
+      assert.equal(svc.peak, limit);
+      for (const [id, r] of replies.entries()) {
+        assert.equal(await fulfilled(r), id);
+      }
+      await fulfilled(server.close());
     });
-    assert.equal(await fulfilled(client.call(1)), 1);
-    await fulfilled(server.close());
   }
 });
 
