@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { assertProperty } from "./_property.ts";
 import {
   type CallOptions,
   channel,
@@ -854,6 +855,41 @@ Deno.test("abort: queued requests reject at once, running handlers see the signa
   await fulfilled(server.close());
 });
 
+Deno.test("abort: handlers running for callers with their own signals are aborted too", async () => {
+  // Requests with a caller signal take the envelope path; abort() must reach
+  // those handlers as well as the ones without a caller signal.
+  const { client, server } = spawn(
+    serviceFn((_req: Req, { signal }) =>
+      new Promise<number>((_, reject) => {
+        signal!.addEventListener("abort", () => reject(signal!.reason), {
+          once: true,
+        });
+      })
+    ),
+  );
+  const callers = Array.from({ length: 3 }, () => new TrackedController());
+  const replies = callers.map((c, id) =>
+    watch(client.call({ id }, { signal: c.signal }))
+  );
+  const plain = watch(client.call({ id: 9 }));
+  await flushMicrotasks();
+  assert.equal(server.inFlight, 4);
+  const reason = new Error("shutting down now");
+  await fulfilled(server.abort(reason), "abort ends every handler");
+  for (const reply of replies) assert.equal(await rejected(reply), reason);
+  assert.equal(await rejected(plain), reason);
+  for (const c of callers) {
+    assert.equal(
+      c.signal.aborted,
+      false,
+      "the caller's own signal is not aborted",
+    );
+    assert.equal(c.listeners, 0, "the caller's listener is released");
+  }
+  assert.equal(server.inFlight, 0);
+  assert.equal(server.failed, 4);
+});
+
 Deno.test("abort: the default reason is an AbortError", async () => {
   const svc = new ControlledService<Req, number>();
   const { client, server } = spawn(svc, { concurrency: 1 });
@@ -1221,7 +1257,7 @@ async function runServerModel(
 }
 
 Deno.test("server: random interleavings give every request exactly one outcome (property)", async () => {
-  await fc.assert(
+  await assertProperty(
     fc.asyncProperty(
       fc.constantFrom(1, 2, 3, Infinity),
       fc.constantFrom(1, 2, 4),
@@ -1229,6 +1265,7 @@ Deno.test("server: random interleavings give every request exactly one outcome (
       runServerModel,
     ),
     { numRuns: 500 },
+    "server: random interleavings give every request exactly one outcome (property)",
   );
 });
 
