@@ -19,15 +19,40 @@
  */
 export class NorpcError extends Error {
   /**
+   * The service the error was raised for, when known (servers started with
+   * a `name`, as generated code does, fill it in).
+   */
+  readonly service: string | undefined;
+
+  /**
    * Creates the error.
    *
    * @param message What went wrong, and where possible what to do about it.
-   * @param options `cause`: the error or value behind this one.
+   * @param options `cause`: the error or value behind this one; `service`:
+   * the service it was raised for.
    */
-  constructor(message: string, options?: ErrorOptions) {
+  constructor(message: string, options?: NorpcErrorOptions) {
     super(message, options);
     this.name = new.target.name;
+    this.service = options?.service;
   }
+}
+
+/**
+ * Options of {@linkcode NorpcError} and its subclasses.
+ *
+ * @example
+ * ```ts
+ * import { NorpcError, type NorpcErrorOptions } from "@norpc/norpc";
+ * import assert from "node:assert/strict";
+ *
+ * const options: NorpcErrorOptions = { service: "Bank" };
+ * assert.equal(new NorpcError("oops", options).service, "Bank");
+ * ```
+ */
+export interface NorpcErrorOptions extends ErrorOptions {
+  /** The service the error was raised for. */
+  service?: string;
 }
 
 /**
@@ -61,7 +86,7 @@ export class ChannelClosedError extends NorpcError {
    * @param value The value that could not be delivered.
    * @param options `cause`: the reason the channel or server was closed.
    */
-  constructor(message: string, value?: unknown, options?: ErrorOptions) {
+  constructor(message: string, value?: unknown, options?: NorpcErrorOptions) {
     super(message, options);
     this.value = value;
   }
@@ -98,12 +123,18 @@ export class TimeoutError extends NorpcError {
     timeoutMs: number,
     elapsedMs: number,
     method?: string,
-    options?: ErrorOptions,
+    options?: NorpcErrorOptions,
   ) {
+    const service = options?.service;
+    const what = service === undefined
+      ? method ?? "call"
+      : method === undefined
+      ? `call to ${service}`
+      : `${service}.${method}`;
     super(
-      `${method ?? "call"} timed out after ${
-        Math.round(elapsedMs)
-      } ms (limit ${timeoutMs} ms)`,
+      `${what} timed out after ${Math.round(elapsedMs)} ms (limit ${
+        Math.round(timeoutMs)
+      } ms)`,
       options,
     );
     this.timeoutMs = timeoutMs;
@@ -149,7 +180,7 @@ export class CircuitOpenError extends NorpcError {
    * @param retryAfterMs Milliseconds until the breaker half-opens.
    * @param options `cause`: the failure that opened the circuit.
    */
-  constructor(retryAfterMs: number, options?: ErrorOptions) {
+  constructor(retryAfterMs: number, options?: NorpcErrorOptions) {
     super(
       `circuit is open; calls are refused for another ${
         Math.max(0, Math.round(retryAfterMs))
@@ -187,6 +218,7 @@ export class UnknownMethodError extends NorpcError {
       `unknown method ${JSON.stringify(method)}${
         service ? ` on service ${service}` : ""
       }; regenerate the client with \`deno task gen\` if the interface changed`,
+      { service },
     );
     this.method = method;
   }

@@ -31,11 +31,12 @@ export {
   serviceFn,
   stack,
 } from "./service.ts";
-export { Client, connect, Envelope } from "./client.ts";
+export { Client, connect, type Envelope } from "./client.ts";
 export {
   serve,
   type ServeOptions,
   type Server,
+  type ServerState,
   spawn,
   type Spawned,
   type SpawnOptions,
@@ -46,6 +47,7 @@ export {
   HandlerError,
   InvalidOptionError,
   NorpcError,
+  type NorpcErrorOptions,
   OverloadedError,
   TimeoutError,
   UnknownMethodError,

@@ -351,15 +351,23 @@ export class Driver implements FaultHost {
     const queued = last !== undefined && !last.dispatched &&
       !last.preAborted && !last.closedAtCall &&
       last.abortedAt === Infinity && last.outcomeTick === Infinity &&
-      last.gen.abortTick === Infinity;
-    const before = queued ? last.gen.server.queued : 0;
+      last.gen.abortTick === Infinity &&
+      // A deadline already due may have taken it out (its rejection is on
+      // the way): only a call whose deadline is ahead is surely queued.
+      (last.deadline === undefined || last.deadline > Date.now());
+    // Not dispatched means queued, or taken by the server and waiting one
+    // microtask for its turn (holding a slot): either way, the abort frees
+    // one place at once.
+    const held = (): number =>
+      last.gen.server.queued + last.gen.server.inFlight;
+    const before = queued ? held() : 0;
     call.controller!.abort(abortReasonOf(call.plan.reason, call.id));
     call.abortReason = call.controller!.signal.reason;
-    if (queued && last.gen.server.queued !== before - 1) {
+    if (queued && held() !== before - 1) {
       this.mismatch(
         "queue slots",
         call,
-        `aborting a queued call left the server's queue at ${last.gen.server.queued} (was ${before})`,
+        `aborting a queued call left the server's queue + slots at ${held()} (was ${before})`,
       );
     }
   }

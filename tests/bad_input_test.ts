@@ -199,6 +199,19 @@ const TABLE: Group[] = [
   // A number or a string where the options object goes would silently mean
   // the defaults (e.g. serve(rx, svc, 4) meaning concurrency 4); the layers
   // refuse such options objects, and so must serve and spawn.
+  option("name", ["", 5, null, true, {}, ["Bank"]], {
+    serve: (v) => serve(rx(), svc, { name: v }),
+    spawn: (v) => spawn(svc, { name: v }),
+  }),
+  option("onError", BAD_FUNCTIONS, {
+    serve: (v) => serve(rx(), svc, { onError: v }),
+    spawn: (v) => spawn(svc, { onError: v }),
+  }),
+  // A misspelled key is refused, naming the key (and the closest valid one).
+  option("concurency", [1], {
+    serve: (v) => serve(rx(), svc, { concurency: v } as never),
+    spawn: (v) => spawn(svc, { concurency: v } as never),
+  }),
   option("serve options", BAD_OBJECTS, {
     serve: (v) => serve(rx(), svc, v),
   }),
@@ -845,15 +858,11 @@ const MISUSE: Misuse[] = [
     name: "a value that is not an envelope is reported, never served",
     async run() {
       const reported: unknown[] = [];
-      const onError = (event: ErrorEvent) => {
-        event.preventDefault(); // handled here: do not end the process
-        reported.push(event.error);
-      };
-      globalThis.addEventListener("error", onError);
-      try {
+      const onError = (error: unknown) => void reported.push(error);
+      {
         const handler = new ControlledService<number, number>();
         const [tx, rx] = channel<Envelope<number, number>>(4);
-        const server = serve(rx, handler, { concurrency: 1 });
+        const server = serve(rx, handler, { concurrency: 1, onError });
         await fulfilled(tx.send(wrong(42))); // idle server: offered at once
         const client = connect(tx);
         const busy = client.call(1); // occupies the only slot
@@ -879,8 +888,6 @@ const MISUSE: Misuse[] = [
         assert.equal(server.failed, 2);
         assert.equal(server.served, 2);
         await fulfilled(server.close());
-      } finally {
-        globalThis.removeEventListener("error", onError);
       }
     },
   },
@@ -893,7 +900,6 @@ const MISUSE: Misuse[] = [
 const NO_OPTIONS: Record<string, string> = {
   Sender: "made by channel(); its constructor takes the channel's internals",
   Receiver: "made by channel(); its constructor takes the channel's internals",
-  Envelope: "made by Client.call; by hand only to answer envelopes",
   loadShed: "takes no options",
   LoadShedService: "takes only the inner service",
   retryableByDefault: "a predicate over errors, not a factory",

@@ -27,11 +27,14 @@
 import assert from "node:assert/strict";
 import {
   type CallOptions,
+  channel,
+  connect,
+  type Envelope,
+  serve,
   type Server,
   type Service,
   ServiceBuilder,
   serviceFn,
-  spawn,
   TimeoutError,
 } from "../mod.ts";
 import {
@@ -42,6 +45,7 @@ import {
 } from "../layers/mod.ts";
 import { Rng } from "../soak/rng.ts";
 import { abortListeners } from "../_abort.ts";
+import { channelCore } from "../channel.ts";
 import { type Clock, listenerCount, withClock } from "./layers/_helpers.ts";
 import { flushMicrotasks } from "./_helpers.ts";
 
@@ -86,6 +90,7 @@ type Behaviour =
 /** A call's position in the stack at the moment something aborts it. */
 type Where =
   | "limiter"
+  | "starting"
   | "ring"
   | "sendWait"
   | "handler-timer"
@@ -241,6 +246,8 @@ class Storm {
   handlerTimers = 0;
   running = 0;
   peakRunning = 0;
+  /** Calls waiting for room in the full channel. */
+  waitingSenders: () => number = () => 0;
 
   // Running totals, checked against the server's counters.
   entered = 0;
@@ -254,10 +261,11 @@ class Storm {
     const handler = serviceFn((req: Req, options: CallOptions) =>
       this.handle(req, options)
     );
-    ({ client: this.client, server: this.server } = spawn(handler, {
-      concurrency: CONCURRENCY,
-      capacity: CAPACITY,
-    }));
+    const [tx, rx] = channel<Envelope<Req, number>>(CAPACITY);
+    this.server = serve(rx, handler, { concurrency: CONCURRENCY });
+    this.client = connect(tx);
+    const core = channelCore(tx)!;
+    this.waitingSenders = () => core.waitingSenders;
     // Probe between timeout and limiter: sees the signal the timeout hands
     // down. Probe between limiter and client: sees a call get its permit.
     const innerProbe = (inner: Service<Req, number>): Service<Req, number> => ({
@@ -361,17 +369,22 @@ class Storm {
     };
     const s = this.server;
     const limit = this.limit;
+    // Calls the server took from its queue that wait one microtask to run
+    // in their caller's async context hold a slot already.
+    const starting = s.inFlight - this.running;
     check(
-      s.inFlight === this.running,
-      () => `server.inFlight ${s.inFlight}, ${this.running} handlers running`,
+      starting >= 0 && starting <= this.inChannel.size,
+      () =>
+        `server.inFlight ${s.inFlight}, ${this.running} handlers running, ${this.inChannel.size} in the channel`,
     );
     check(
-      s.queued === Math.min(this.inChannel.size, CAPACITY),
-      () => `server.queued ${s.queued}, ${this.inChannel.size} in the channel`,
+      s.queued === Math.min(this.inChannel.size - starting, CAPACITY),
+      () =>
+        `server.queued ${s.queued}, ${this.inChannel.size} in the channel, ${starting} starting`,
     );
     check(
-      this.running >= CONCURRENCY || this.inChannel.size === 0,
-      () => `server idle (${this.running}) with ${this.inChannel.size} queued`,
+      s.inFlight >= CONCURRENCY || s.queued === 0,
+      () => `server idle (${s.inFlight}) with ${s.queued} queued`,
     );
     check(
       limit.waiting === this.waitingForPermit.size,
@@ -537,15 +550,27 @@ class Storm {
       return "ring";
     }
     const queued = this.server.queued;
-    if (queued > this.inChannel.size) {
-      this.problem(call, `server.queued ${queued} > ${this.inChannel.size}`);
+    // inChannel = taken by the server but not started yet (starting) +
+    // queued in the ring + waiting for room, so starting is what is left.
+    const starting = this.inChannel.size - queued - this.waitingSenders();
+    if (queued + starting > this.inChannel.size) {
+      this.problem(
+        call,
+        `server.queued ${queued} + ${starting} starting > ${this.inChannel.size}`,
+      );
     }
+    // inChannel is in arrival order: taken by the server (starting), then
+    // queued in the ring, then waiting for room.
     let position = 0;
     for (const other of this.inChannel) {
       if (other === call) break;
       position++;
     }
-    return position < queued ? "ring" : "sendWait";
+    return position < starting
+      ? "starting"
+      : position < starting + queued
+      ? "ring"
+      : "sendWait";
   }
 
   /** The caller aborts (once); a settled call ignores it. */
@@ -762,8 +787,10 @@ class Storm {
     // Every call that reached the server was handled or withdrawn; none was
     // dropped or counted twice.
     const s = this.server;
-    const withdrawn = this.counts["abort: ring"] ?? 0;
-    const timedOutQueued = this.counts["timeout: ring"] ?? 0;
+    const withdrawn = (this.counts["abort: ring"] ?? 0) +
+      (this.counts["abort: starting"] ?? 0);
+    const timedOutQueued = (this.counts["timeout: ring"] ?? 0) +
+      (this.counts["timeout: starting"] ?? 0);
     const leftWaiting = (this.counts["abort: sendWait"] ?? 0) +
       (this.counts["timeout: sendWait"] ?? 0);
     assert.equal(s.served, this.handlerResolved, `${at}: served`);

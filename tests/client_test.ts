@@ -3,13 +3,14 @@
  * server), so each path of an envelope is visible.
  */
 import { abortListeners } from "../_abort.ts";
+import { Call } from "../client.ts";
 import assert from "node:assert/strict";
 import {
   channel,
   ChannelClosedError,
   Client,
   connect,
-  Envelope,
+  type Envelope,
   HandlerError,
   type Receiver,
   type Sender,
@@ -59,13 +60,13 @@ Deno.test("client: a call travels as an envelope and the reply answers it", asyn
   const req = { id: 1 };
   const reply = watch(client.call(req));
   const envelope = take(rx);
-  assert.ok(envelope instanceof Envelope);
+  assert.ok(envelope instanceof Call);
   assert.equal(envelope.req, req); // moved, not copied
   assert.equal(envelope.signal, undefined);
-  assert.equal(envelope.settled, false);
+  assert.equal((envelope as Call<unknown, unknown>).answer, "pending");
   await assertPending(reply);
   envelope.resolve("one");
-  assert.equal(envelope.settled, true);
+  assert.equal((envelope as Call<unknown, unknown>).answer, "answered");
   assert.equal(await fulfilled(reply), "one");
 });
 
@@ -174,7 +175,7 @@ Deno.test("client: abort after the envelope was taken rejects at once; the late 
   assert.equal(envelope.signal, controller.signal);
   controller.abort("stop");
   assert.equal(await rejected(reply), "stop");
-  assert.equal(envelope.settled, true);
+  assert.equal((envelope as Call<unknown, unknown>).answer, "answered");
   envelope.resolve("too late");
   assert.equal(reply.outcome.status, "rejected");
   assert.equal(controller.listeners, 0);
@@ -227,8 +228,8 @@ Deno.test("client: abort while waiting for room rejects at once; nothing else is
   const r1 = watch(client.call({ id: 1 }, { signal: controller.signal }));
   const r2 = watch(client.call({ id: 2 }));
   await assertPending(r1);
-  // The call's and the send's, behind one listener on the signal.
-  assert.equal(abortListeners(controller.signal), 2);
+  // The call is the only listener: it withdraws its own waiting send.
+  assert.equal(abortListeners(controller.signal), 1);
   assert.equal(controller.listeners, 1);
   const reason = new Error("impatient");
   controller.abort(reason);
@@ -341,18 +342,14 @@ Deno.test("client: ready() reflects room in the channel", () => {
   take(rx).resolve("y");
 });
 
-Deno.test("Envelope: usable by hand, settles once", async () => {
-  const { promise, resolve, reject } = Promise.withResolvers<number>();
-  const w = watch(promise);
-  const envelope = new Envelope<string, number>(
-    "req",
-    undefined,
-    resolve,
-    reject,
-  );
-  assert.equal(envelope.req, "req");
+Deno.test("Envelope: answered by hand, the first answer wins and a non-Error is wrapped", async () => {
+  const { rx, client } = setup();
+  const req = { id: 7 };
+  const w = watch(client.call(req));
+  const envelope = take(rx);
+  assert.equal(envelope.req, req);
   envelope.reject("not an error");
-  envelope.resolve(1);
+  envelope.resolve("late");
   const err = await rejected(w);
   assert.ok(err instanceof HandlerError);
   assert.equal(err.cause, "not an error");

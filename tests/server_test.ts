@@ -112,8 +112,11 @@ Deno.test("serve: requests queued before serve() are handled in order", async ()
   assert.equal(rx.size, 4);
   const svc = new ControlledService<Req, number>();
   const server = serve(rx, svc, { concurrency: 2 });
-  assert.deepEqual(svc.started, [{ id: 0 }, { id: 1 }]);
+  // Taken at once; each runs one microtask later, in its caller's context.
   assert.equal(server.queued, 2);
+  assert.equal(server.inFlight, 2);
+  await flushMicrotasks();
+  assert.deepEqual(svc.started, [{ id: 0 }, { id: 1 }]);
   for (let i = 0; i < 4; i++) {
     svc.pending[0].resolve(i * 10);
     await flushMicrotasks();

@@ -7,7 +7,8 @@
  */
 
 import assert from "node:assert/strict";
-import { Envelope, InvalidOptionError, serviceFn, spawn } from "../../mod.ts";
+import { InvalidOptionError, serviceFn, spawn } from "../../mod.ts";
+import { Call } from "../../client.ts";
 import { ChannelCore } from "../../channel.ts";
 import { type Check, runSoak, type SoakReport } from "../../soak/engine.ts";
 
@@ -201,7 +202,7 @@ Deno.test("soak: the checks catch a broken runtime", async (t) => {
   await t.step(
     "a non-Error thrown value reaches the caller unwrapped",
     async () => {
-      const proto = Envelope.prototype as unknown as {
+      const proto = Call.prototype as unknown as {
         reject(error: unknown): void;
       };
       const undo = patch(
