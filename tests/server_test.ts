@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import FakeTimers from "@sinonjs/fake-timers";
 import fc from "fast-check";
 import { assertProperty } from "./_property.ts";
 import {
@@ -16,6 +17,7 @@ import {
   type Service,
   serviceFn,
   spawn,
+  TimeoutError,
 } from "../mod.ts";
 import {
   assertPending,
@@ -891,6 +893,43 @@ Deno.test("abort: handlers running for callers with their own signals are aborte
   }
   assert.equal(server.inFlight, 0);
   assert.equal(server.failed, 4);
+});
+
+Deno.test("deadline: a queued call whose deadline is due when its turn comes frees its slot once", async () => {
+  // Found by the soak: the running call's timer and the queued call's
+  // deadline timer are due at the same instant; the running call finishes
+  // first, the queued call gets its turn with its deadline due and its
+  // timer not yet fired. It must be cancelled once, never run, and give its
+  // slot back once (inFlight went to -1 and close() never resolved).
+  const clock = FakeTimers.install();
+  try {
+    const { client, server } = spawn(
+      serviceFn((n: number) =>
+        new Promise<number>((resolve) => setTimeout(() => resolve(n), 5))
+      ),
+      { concurrency: 1 },
+    );
+    const first = watch(client.call(1));
+    const late = watch(client.call(2, { deadline: Date.now() + 5 }));
+    const third = watch(client.call(3));
+    await clock.tickAsync(20);
+    assert.equal(await fulfilled(first), 1);
+    assert.ok((await rejected(late)) instanceof TimeoutError);
+    assert.equal(await fulfilled(third), 3);
+    assert.deepEqual(counters(server), {
+      queued: 0,
+      inFlight: 0,
+      served: 2,
+      failed: 0,
+      cancelled: 1,
+      rejected: 0,
+    });
+    const closing = watch(server.close());
+    await clock.tickAsync(0);
+    await fulfilled(closing, "close() after the expired call");
+  } finally {
+    clock.uninstall();
+  }
 });
 
 Deno.test("abort: the default reason is an AbortError", async () => {
