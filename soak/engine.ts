@@ -118,8 +118,15 @@ export interface SoakReport {
     readonly abortedBeforeSend: number;
     readonly toClosedServer: number;
     readonly dispatched: number;
-    /** Ended with a `TimeoutError` at their deadline. */
+    /** Refused by the client: the deadline was due before sending. */
+    readonly expiredBeforeSend: number;
+    /** Sent, then ended with a `TimeoutError` at their deadline. */
     readonly expired: number;
+    /**
+     * Of those, on servers that do not say they enforce deadlines: their
+     * server may book them to any counter (0 with norpc's own servers).
+     */
+    readonly unbooked: number;
   };
   /** Server counters summed over every generation, and the lifecycle. */
   readonly servers: {

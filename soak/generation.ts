@@ -99,10 +99,10 @@ export class Generation {
     rejected: 0,
   };
   /**
-   * Attempts that ended at their deadline: the server may book them to
-   * `failed`, `cancelled` or a counter of its own.
+   * Attempts that ended at their deadline on a server that does not say it
+   * enforces deadlines: it may book them to any counter, or none.
    */
-  expired = 0;
+  unbooked = 0;
 
   constructor(
     host: FaultHost,

@@ -175,8 +175,9 @@ export function summary(report: SoakReport, heap: HeapCheck): string {
     "total": report.attempts.total,
     "aborted before send": report.attempts.abortedBeforeSend,
     "to a closed server": report.attempts.toClosedServer,
+    "deadline due before send": report.attempts.expiredBeforeSend,
     "handled by a server": report.attempts.dispatched,
-    "expired at their deadline": report.attempts.expired,
+    "sent, ended at their deadline": report.attempts.expired,
   });
   const s = report.servers;
   section("servers (counters summed over generations)", {
@@ -195,7 +196,7 @@ export function summary(report: SoakReport, heap: HeapCheck): string {
   });
   const counted = s.served + s.failed + s.cancelled + s.rejected;
   const reached = report.attempts.total - report.attempts.abortedBeforeSend -
-    report.attempts.toClosedServer;
+    report.attempts.toClosedServer - report.attempts.expiredBeforeSend;
   const f = report.failedChecks;
   const check = (name: string, failures: number, detail = "") =>
     rows.push(
@@ -217,8 +218,8 @@ export function summary(report: SoakReport, heap: HeapCheck): string {
     `${fmt.format(counted)} counted = ${
       fmt.format(reached)
     } attempts reached a server${
-      report.attempts.expired > 0
-        ? ` (${fmt.format(report.attempts.expired)} expired, booked anywhere)`
+      report.attempts.unbooked > 0
+        ? ` (${fmt.format(report.attempts.unbooked)} expired, booked anywhere)`
         : ""
     }`,
   );

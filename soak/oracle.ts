@@ -75,8 +75,12 @@ export class Oracle {
     abortedBeforeSend: 0,
     toClosedServer: 0,
     dispatched: 0,
-    /** Ended with a `TimeoutError` at their deadline. */
+    /** Refused by the client: the deadline was due before sending. */
+    expiredBeforeSend: 0,
+    /** Sent, then ended with a `TimeoutError` at their deadline. */
     expired: 0,
+    /** Of those, on servers that do not enforce deadlines (booked anywhere). */
+    unbooked: 0,
   };
   readonly servers = { served: 0, failed: 0, cancelled: 0, rejected: 0 };
   readonly layers = { shed: 0, retried: 0, timedOut: 0 };
@@ -374,9 +378,10 @@ export class Oracle {
     const gen = a.gen;
     this.attempts.total++;
     if (a.outcomes !== 1) return `an attempt had ${a.outcomes} outcomes`;
-    // Ended by its deadline: the server may book it to any counter.
+    // Ended by its deadline after it was sent.
     const expired = a.deadline !== undefined && !a.ok &&
-      a.outcome instanceof TimeoutError && a.outcomeAt >= a.deadline;
+      a.outcome instanceof TimeoutError && a.outcomeAt >= a.deadline &&
+      !a.preExpired;
     let bucket: Bucket;
     let problem: string | undefined;
     if (a.preAborted) {
@@ -405,11 +410,34 @@ export class Oracle {
           show(a.outcome)
         }, expected ChannelClosedError`;
       }
+    } else if (a.preExpired && gen.enforcesDeadline) {
+      // Never sent, never started: the client answers at once.
+      this.attempts.expiredBeforeSend++;
+      bucket = "none";
+      if (a.dispatched) {
+        problem = "an attempt whose deadline was due when sent was handled";
+      } else if (a.ok || !(a.outcome instanceof TimeoutError)) {
+        problem = `an attempt whose deadline was due when sent gave ${
+          show(a.outcome)
+        }, expected TimeoutError`;
+      }
     } else if (expired) {
       this.attempts.expired++;
-      if (a.dispatched) this.attempts.dispatched++;
-      bucket = "none";
-      gen.expired++;
+      if (!gen.enforcesDeadline) {
+        this.attempts.unbooked++;
+        if (a.dispatched) this.attempts.dispatched++;
+        gen.unbooked++;
+        bucket = "none";
+      } else if (a.dispatched) {
+        // The caller got its TimeoutError; the server books the handler's
+        // own outcome when it ends.
+        this.attempts.dispatched++;
+        const h = a.handler;
+        if (h === undefined) return "a handler never finished";
+        bucket = h.ok ? "served" : "failed";
+      } else {
+        bucket = "cancelled"; // left the queue, or its turn, at the deadline
+      }
     } else if (a.dispatched) {
       this.attempts.dispatched++;
       const h = a.handler;
@@ -452,9 +480,10 @@ export class Oracle {
   /**
    * Compares each generation's counters with what its attempts imply, and
    * checks that the layers hold nothing. Attempts that ended at their
-   * deadline may sit in any counter (or in none the oracle knows of): each
-   * counter is at least what is expected, and the sum exceeds the expected
-   * sum by at most the number of such attempts.
+   * deadline on a server that does not say it enforces deadlines may sit in
+   * any counter (or in none the oracle knows of): each counter is at least
+   * what is expected, and the sum exceeds the expected sum by at most the
+   * number of such attempts. Everywhere else the counters must be exact.
    */
   checkGenerations(touched: Iterable<Generation>): void {
     for (const gen of touched) {
@@ -471,15 +500,15 @@ export class Oracle {
       const extra = sum(got) - sum(want);
       if (
         keys.some((k) => got[k] < want[k]) ||
-        extra < 0 || extra > gen.expired ||
-        (gen.expired === 0 && keys.some((k) => got[k] !== want[k]))
+        extra < 0 || extra > gen.unbooked ||
+        (gen.unbooked === 0 && keys.some((k) => got[k] !== want[k]))
       ) {
         this.mismatch(
           "server counters",
           undefined,
           `server ${gen.index} counters ${JSON.stringify(got)}, expected ${
             JSON.stringify(want)
-          }${gen.expired > 0 ? ` + up to ${gen.expired} expired` : ""}`,
+          }${gen.unbooked > 0 ? ` + up to ${gen.unbooked} expired` : ""}`,
         );
       }
       if (s.queued !== 0 || s.inFlight !== 0) {
@@ -522,16 +551,16 @@ export class Oracle {
    */
   finish(requests: number): void {
     const reached = this.attempts.total - this.attempts.abortedBeforeSend -
-      this.attempts.toClosedServer;
+      this.attempts.toClosedServer - this.attempts.expiredBeforeSend;
     const counted = this.servers.served + this.servers.failed +
       this.servers.cancelled + this.servers.rejected;
-    if (counted > reached || counted < reached - this.attempts.expired) {
+    if (counted > reached || counted < reached - this.attempts.unbooked) {
       this.mismatch(
         "server counters",
         undefined,
         `server counters add up to ${counted}, but ${reached} attempts reached a server${
-          this.attempts.expired > 0
-            ? ` (${this.attempts.expired} of them expired)`
+          this.attempts.unbooked > 0
+            ? ` (${this.attempts.unbooked} of them expired, booked anywhere)`
             : ""
         }`,
       );

@@ -127,6 +127,8 @@ export class Attempt {
   readonly preAborted: boolean;
   readonly preReason: unknown;
   readonly closedAtCall: boolean;
+  /** Its deadline was already due when it reached the client. */
+  readonly preExpired: boolean;
   abortedAt = Infinity;
   abortReason: unknown = undefined;
   dispatched = false;
@@ -161,6 +163,7 @@ export class Attempt {
     this.preAborted = signal?.aborted ?? false;
     this.preReason = this.preAborted ? signal!.reason : undefined;
     this.closedAtCall = gen.closeTick !== Infinity;
+    this.preExpired = deadline !== undefined && deadline <= Date.now();
   }
 
   /** The attempt's signal aborted (EventListener interface). */
