@@ -222,6 +222,11 @@ export class Tap implements Service<Call, unknown> {
   ready(): boolean {
     return this.#gen.client.ready();
   }
+
+  /** A transparent probe: the client's server enforces deadlines. */
+  get enforcesDeadline(): boolean {
+    return this.#gen.enforcesDeadline;
+  }
 }
 
 /** Sits right below the retry layer: records each try and whether it was shed. */
