@@ -349,7 +349,10 @@ class ServerLoop<Req, Res>
       deadline !== undefined && call.phase === "starting" &&
       deadline <= Date.now()
     ) {
-      // The timer has not fired yet, but a late request never starts.
+      // The timer has not fired yet, but a late request never starts. Done
+      // first, so expire() answers the caller without releasing the slot of
+      // a call at its turn ("starting"): #leave gives it back, once.
+      call.phase = "done";
       call.expire();
       this.#leave(call);
       this.cancelled++;
