@@ -4,9 +4,15 @@
  * @module
  */
 
-import { OverloadedError } from "../errors.ts";
-import { refuseSignal } from "./_util.ts";
+import { InvalidOptionError, OverloadedError } from "../errors.ts";
 import type { CallOptions, Layer, Service } from "../service.ts";
+import { refuseSignal } from "../_abort.ts";
+import {
+  callInner,
+  checkInner,
+  innerEnforcesDeadline,
+  innerReady,
+} from "./_inner.ts";
 
 /**
  * Rejects a call at once with {@linkcode OverloadedError} when the inner
@@ -22,6 +28,7 @@ import type { CallOptions, Layer, Service } from "../service.ts";
  * @typeParam Req The request type.
  * @typeParam Res The response type.
  * @returns A layer producing a {@linkcode LoadShedService}.
+ * @throws {InvalidOptionError} When given an argument: it takes none.
  *
  * @example
  * ```ts
@@ -47,6 +54,15 @@ export function loadShed<Req, Res>(): Layer<
   Service<Req, Res>,
   LoadShedService<Req, Res>
 > {
+  // Typed callers cannot pass anything; an untyped `loadShed("x")` or
+  // `loadShed({ max: 5 })` is a mistake, not a configuration.
+  if (arguments.length > 0) {
+    throw new InvalidOptionError(
+      "loadShed options",
+      arguments[0],
+      "no arguments: loadShed() sheds whenever the service below is not ready()",
+    );
+  }
   return (inner) => new LoadShedService(inner);
 }
 
@@ -61,13 +77,16 @@ export function loadShed<Req, Res>(): Layer<
  * ```ts
  * import { serviceFn } from "@norpc/norpc";
  * import { loadShed } from "@norpc/norpc/layers";
+ * import assert from "node:assert/strict";
  *
  * const svc = loadShed<number, number>()(serviceFn((n: number) => n));
- * await svc.call(1);
- * console.log(svc.shed); // 0
+ * assert.equal(await svc.call(1), 1);
+ * assert.equal(svc.shed, 0);
  * ```
  */
 export class LoadShedService<Req, Res> implements Service<Req, Res> {
+  /** Whether the protected service rejects calls at their deadline. */
+  readonly enforcesDeadline: boolean;
   readonly #inner: Service<Req, Res>;
   #shed = 0;
 
@@ -77,7 +96,9 @@ export class LoadShedService<Req, Res> implements Service<Req, Res> {
    * @param inner The service to protect.
    */
   constructor(inner: Service<Req, Res>) {
+    checkInner(inner, "loadShed()");
     this.#inner = inner;
+    this.enforcesDeadline = innerEnforcesDeadline(inner);
   }
 
   /** Calls rejected so far because the inner service was not ready. */
@@ -97,7 +118,7 @@ export class LoadShedService<Req, Res> implements Service<Req, Res> {
     const refused = refuseSignal(signal);
     if (refused !== undefined) return refused;
     const inner = this.#inner;
-    if (inner.ready !== undefined && !inner.ready()) {
+    if (!innerReady(inner)) {
       this.#shed++;
       return Promise.reject(
         new OverloadedError(
@@ -105,11 +126,7 @@ export class LoadShedService<Req, Res> implements Service<Req, Res> {
         ),
       );
     }
-    try {
-      return inner.call(req, options);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return callInner(inner, req, options);
   }
 
   /** Always true: a shed service answers at once, one way or the other. */

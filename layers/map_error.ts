@@ -5,7 +5,13 @@
  */
 
 import type { CallOptions, Layer, Service } from "../service.ts";
-import { callInner, innerReady, isOwnAbort } from "./_util.ts";
+import { isOwnAbort } from "./_call_options.ts";
+import {
+  callInner,
+  checkInner,
+  innerEnforcesDeadline,
+  innerReady,
+} from "./_inner.ts";
 import { requiredFunction } from "./_validate.ts";
 
 /**
@@ -44,6 +50,7 @@ export function mapError<Req, Res>(
 }
 
 class MapErrorService<Req, Res> implements Service<Req, Res> {
+  readonly enforcesDeadline: boolean;
   readonly #inner: Service<Req, Res>;
   readonly #fn: (error: unknown, req: Req) => unknown;
 
@@ -51,7 +58,9 @@ class MapErrorService<Req, Res> implements Service<Req, Res> {
     inner: Service<Req, Res>,
     fn: (error: unknown, req: Req) => unknown,
   ) {
+    checkInner(inner, "mapError()");
     this.#inner = inner;
+    this.enforcesDeadline = innerEnforcesDeadline(inner);
     this.#fn = fn;
   }
 

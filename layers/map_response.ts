@@ -5,7 +5,12 @@
  */
 
 import type { CallOptions, Layer, Service } from "../service.ts";
-import { callInner, innerReady } from "./_util.ts";
+import {
+  callInner,
+  checkInner,
+  innerEnforcesDeadline,
+  innerReady,
+} from "./_inner.ts";
 import { requiredFunction } from "./_validate.ts";
 
 /**
@@ -40,6 +45,7 @@ export function mapResponse<Req, Inner, Outer>(
 }
 
 class MapResponseService<Req, Inner, Outer> implements Service<Req, Outer> {
+  readonly enforcesDeadline: boolean;
   readonly #inner: Service<Req, Inner>;
   readonly #fn: (res: Inner) => Outer | PromiseLike<Outer>;
 
@@ -47,7 +53,9 @@ class MapResponseService<Req, Inner, Outer> implements Service<Req, Outer> {
     inner: Service<Req, Inner>,
     fn: (res: Inner) => Outer | PromiseLike<Outer>,
   ) {
+    checkInner(inner, "mapResponse()");
     this.#inner = inner;
+    this.enforcesDeadline = innerEnforcesDeadline(inner);
     this.#fn = fn;
   }
 

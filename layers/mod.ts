@@ -112,6 +112,7 @@ export {
   type CallErrorEvent,
   observe,
   type ObserveHooks,
+  ObserveService,
   type RequestEvent,
   type ResponseEvent,
 } from "./observe.ts";
@@ -123,6 +124,7 @@ export {
 export {
   retry,
   retryableByDefault,
+  type RetryEvent,
   type RetryPolicy,
   RetryService,
 } from "./retry.ts";

@@ -104,20 +104,56 @@ Deno.test("retry()", async (t) => {
   );
 
   await t.step(
-    "exhaustion rejects with the last error, earlier ones as cause",
+    "exhaustion rejects with the last error, unchanged; onRetry saw the earlier ones",
     async () => {
       await withClock(async (clock) => {
         const errors = [1, 2, 3].map((n) => new OverloadedError(`busy ${n}`));
-        const svc = retry<string, string>({ attempts: 3, base: 1 })(
-          failing(errors),
-        );
+        const retries: [unknown, number, number][] = [];
+        const svc = retry<string, string>({
+          attempts: 3,
+          base: 10,
+          random: () => 0.5,
+          onRetry: ({ error, attempt, delayMs, req }) => {
+            assert.equal(req, "x");
+            retries.push([error, attempt, delayMs]);
+          },
+        })(failing(errors));
         const call = track(svc.call("x"));
         await clock.tickAsync(100);
         assert.equal(call.error, errors[2]);
-        const cause = errors[2].cause;
-        assert.ok(cause instanceof AggregateError);
-        assert.deepEqual(cause.errors, [errors[0], errors[1]]);
-        assert.match(cause.message, /2 earlier attempt/);
+        assert.equal(errors[2].cause, undefined);
+        assert.ok(!Object.hasOwn(errors[2], "cause"));
+        assert.deepEqual(retries, [[errors[0], 1, 5], [errors[1], 2, 10]]);
+      });
+    },
+  );
+
+  await t.step(
+    "an error shared by several calls never carries another call's history",
+    async () => {
+      await withClock(async (clock) => {
+        // One constant error for every failure, as a service may keep.
+        const SHARED = Object.freeze(new OverloadedError("busy"));
+        const mutable = new OverloadedError("busy (mutable)");
+        for (const shared of [SHARED, mutable]) {
+          let n = 0;
+          const svc = retry<string, string>({ attempts: 3, base: 1 })(
+            serviceFn((req: string) => {
+              n++;
+              if (req === "b" && n > 4) {
+                throw new OverloadedError(`b's own ${n}`);
+              }
+              throw shared;
+            }),
+          );
+          const a = track(svc.call("a"));
+          const b = track(svc.call("b"));
+          await clock.tickAsync(100);
+          assert.equal(a.error, shared);
+          assert.equal(shared.cause, undefined, "retry wrote onto the error");
+          assert.ok(!Object.hasOwn(shared, "cause"));
+          assert.ok(b.error instanceof OverloadedError);
+        }
       });
     },
   );
@@ -136,18 +172,37 @@ Deno.test("retry()", async (t) => {
     });
   });
 
-  await t.step("the same error thrown twice is not its own cause", async () => {
-    await withClock(async (clock) => {
-      const same = new OverloadedError("always");
-      const svc = retry<string, string>({ attempts: 3, base: 1 })(
-        failing([same, same, same]),
-      );
-      const call = track(svc.call("x"));
-      await clock.tickAsync(100);
-      assert.equal(call.error, same);
-      assert.equal(same.cause, undefined);
-    });
-  });
+  await t.step(
+    "a throwing retryIf or onRetry goes to onHookError; the call keeps its own error",
+    async () => {
+      await withClock(async (clock) => {
+        const seen: string[] = [];
+        const busy = new OverloadedError("busy");
+        const predicate = retry<string, string>({
+          retryIf: () => {
+            throw new Error("predicate bug");
+          },
+          onHookError: (_error, context) => seen.push(context),
+        })(failing([busy]));
+        const first = track(predicate.call("x"));
+        await clock.tickAsync(100);
+        assert.equal(first.error, busy);
+        assert.equal(predicate.hookErrors, 1);
+        const hook = retry<string, string>({
+          base: 1,
+          onRetry: () => {
+            throw new Error("hook bug");
+          },
+          onHookError: (_error, context) => seen.push(context),
+        })(failing([new OverloadedError("once")]));
+        const second = track(hook.call("y"));
+        await clock.tickAsync(100);
+        assert.equal(second.value, "ok");
+        assert.equal(hook.hookErrors, 1);
+        assert.deepEqual(seen, ["retry() retryIf", "retry() onRetry"]);
+      });
+    },
+  );
 
   await t.step(
     "an abort during the backoff rejects at once and clears the timer",
