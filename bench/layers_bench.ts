@@ -16,7 +16,7 @@
  * @module
  */
 
-import type { Service } from "@norpc/norpc";
+import { type Service, spawn } from "@norpc/norpc";
 import {
   balance,
   batch,
@@ -142,3 +142,44 @@ Deno.bench({
 for (const [name, service] of cases) {
   Deno.bench({ name, group: "64 calls in flight", fn: concurrently(service) });
 }
+
+// The stack issue 12 targets, over a spawned client, with a caller's
+// long-lived signal: timeout(1000) → retry → concurrencyLimit. Until the
+// core's client reports `enforcesDeadline`, a wrapper says it does (as the
+// norpc client will), so `timeout` takes its deadline-only path.
+const spawned = spawn(noop);
+const client: S = spawned.client;
+const enforcing: S = {
+  call: (req, options) => client.call(req, options),
+  enforcesDeadline: true,
+};
+function contextStack(inner: S): S {
+  return timeout<number, number>(1000)(
+    retry<number, number>()(concurrencyLimit<number, number>(1024)(inner)),
+  );
+}
+const overPlainClient = contextStack(client);
+const overEnforcingClient = contextStack(enforcing);
+
+Deno.bench({
+  name: "spawned client, signal",
+  group: "call-context stack",
+  baseline: true,
+  async fn() {
+    await client.call(1, { signal });
+  },
+});
+Deno.bench({
+  name: "timeout → retry → concurrencyLimit, plain client, signal",
+  group: "call-context stack",
+  async fn() {
+    await overPlainClient.call(1, { signal });
+  },
+});
+Deno.bench({
+  name: "timeout → retry → concurrencyLimit, enforcing client, signal",
+  group: "call-context stack",
+  async fn() {
+    await overEnforcingClient.call(1, { signal });
+  },
+});
