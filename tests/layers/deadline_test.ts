@@ -100,7 +100,7 @@ Deno.test("deadlines in the layers", async (t) => {
   await t.step(
     "timeout over an enforcing service keeps an earlier deadline as it is",
     async () => {
-      await withClock(async (clock) => {
+      await withClock((clock) => {
         clock.setSystemTime(1_000_000);
         const inner = new OptionsService(true);
         const svc = timeout<number, number>(50)(inner);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { serviceFn } from "../../service.ts";
-import { rateLimit, RateLimitService } from "../../layers/rate_limit.ts";
+import { rateLimit } from "../../layers/rate_limit.ts";
 import {
   assertInvalidOption,
   flush,
@@ -120,7 +120,6 @@ Deno.test("rateLimit()", async (t) => {
     async () => {
       await withClock(async (clock) => {
         const controller = new AbortController();
-        let svc!: RateLimitService<number, number>;
         let reentered: Promise<number> | undefined;
         const inner = serviceFn((n: number) => {
           // The admitted waiter calls back into the same limiter, from
@@ -132,7 +131,7 @@ Deno.test("rateLimit()", async (t) => {
           }
           return n;
         });
-        svc = rateLimit<number, number>({ requests: 1, per: 100 })(inner);
+        const svc = rateLimit<number, number>({ requests: 1, per: 100 })(inner);
         await svc.call(1);
         const second = track(svc.call(2));
         assert.equal(clock.countTimers(), 1);
