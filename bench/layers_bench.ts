@@ -162,7 +162,7 @@ const overPlainClient = contextStack(client);
 const overEnforcingClient = contextStack(enforcing);
 
 Deno.bench({
-  name: "spawned client, signal",
+  name: "stack baseline: spawned client, signal",
   group: "call-context stack",
   baseline: true,
   async fn() {
@@ -170,14 +170,14 @@ Deno.bench({
   },
 });
 Deno.bench({
-  name: "timeout → retry → concurrencyLimit, plain client, signal",
+  name: "stack: timeout → retry → concurrencyLimit, plain client, signal",
   group: "call-context stack",
   async fn() {
     await overPlainClient.call(1, { signal });
   },
 });
 Deno.bench({
-  name: "timeout → retry → concurrencyLimit, enforcing client, signal",
+  name: "stack: timeout → retry → concurrencyLimit, enforcing client, signal",
   group: "call-context stack",
   async fn() {
     await overEnforcingClient.call(1, { signal });
