@@ -80,9 +80,13 @@ export function concurrencyLimit<Req, Res>(
  * ```ts
  * import { serviceFn } from "@norpc/norpc";
  * import { concurrencyLimit } from "@norpc/norpc/layers";
+ * import assert from "node:assert/strict";
  *
  * const svc = concurrencyLimit<string, string>(4)(serviceFn((s: string) => s));
- * console.log(svc.max, svc.available, svc.inFlight, svc.waiting); // 4 4 0 0
+ * const call = svc.call("a");
+ * assert.deepEqual([svc.max, svc.available, svc.inFlight, svc.waiting], [4, 3, 1, 0]);
+ * assert.equal(await call, "a");
+ * assert.equal(svc.available, 4);
  * ```
  */
 export class ConcurrencyLimitService<Req, Res> implements Service<Req, Res> {

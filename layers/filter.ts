@@ -25,9 +25,11 @@ import { requiredFunction } from "./_validate.ts";
  * @example
  * ```ts
  * import { FilterRejectedError } from "@norpc/norpc/layers";
+ * import assert from "node:assert/strict";
  *
  * const err = new FilterRejectedError("isAdmin");
- * console.log(err.message);
+ * assert.equal(err.predicate, "isAdmin");
+ * assert.equal(err.message, "request rejected by filter isAdmin");
  * ```
  */
 export class FilterRejectedError extends NorpcError {

@@ -30,11 +30,12 @@ import { requiredFunction } from "./_validate.ts";
  * ```ts
  * import { ServiceBuilder, serviceFn } from "@norpc/norpc";
  * import { mapResponse } from "@norpc/norpc/layers";
+ * import assert from "node:assert/strict";
  *
  * const svc = new ServiceBuilder<string, string>()
  *   .layer(mapResponse((n: number) => `${n} chars`))
  *   .service(serviceFn((s: string) => s.length));
- * console.log(await svc.call("hello")); // "5 chars"
+ * assert.equal(await svc.call("hello"), "5 chars");
  * ```
  */
 export function mapResponse<Req, Inner, Outer>(

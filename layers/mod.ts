@@ -67,6 +67,7 @@
  *   retry,
  *   timeout,
  * } from "@norpc/norpc/layers";
+ * import assert from "node:assert/strict";
  *
  * const svc = new ServiceBuilder<string, string>()
  *   .layer(timeout(500)) // bounds the whole call, retries included
@@ -75,7 +76,7 @@
  *   .layer(concurrencyLimit(64)) // ...when 64 calls are running
  *   .layer(rateLimit({ requests: 1000, per: 1000 }))
  *   .service(serviceFn((s: string) => s.toUpperCase()));
- * console.log(await svc.call("hi")); // "HI"
+ * assert.equal(await svc.call("hi"), "HI");
  * ```
  *
  * @module

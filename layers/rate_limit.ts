@@ -118,11 +118,14 @@ const EPSILON = 1e-6;
  * ```ts
  * import { serviceFn } from "@norpc/norpc";
  * import { rateLimit } from "@norpc/norpc/layers";
+ * import assert from "node:assert/strict";
  *
  * const svc = rateLimit<number, number>({ requests: 100, per: 1000 })(
  *   serviceFn((n: number) => n),
  * );
- * console.log(svc.available, svc.waiting); // 100 0
+ * assert.equal(await svc.call(1), 1);
+ * assert.equal(svc.available, 99);
+ * assert.equal(svc.waiting, 0);
  * ```
  */
 export class RateLimitService<Req, Res> implements Service<Req, Res> {

@@ -138,9 +138,10 @@ export interface RetryEvent<Req> {
  * ```ts
  * import { OverloadedError } from "@norpc/norpc";
  * import { retryableByDefault } from "@norpc/norpc/layers";
+ * import assert from "node:assert/strict";
  *
- * console.log(retryableByDefault(new OverloadedError("busy"))); // true
- * console.log(retryableByDefault(new TypeError("bug"))); // false
+ * assert.equal(retryableByDefault(new OverloadedError("busy")), true);
+ * assert.equal(retryableByDefault(new TypeError("bug")), false);
  * ```
  */
 export function retryableByDefault(error: unknown): boolean {
