@@ -8,7 +8,11 @@ import { InvalidOptionError, rejectUnknownKeys } from "../errors.ts";
 import type { CallOptions, Service } from "../service.ts";
 import { callInner, innerEnforcesDeadline, innerReady } from "./_inner.ts";
 import { randomIndex } from "./_random.ts";
-import { optionalFunction, optionsObject } from "./_validate.ts";
+import {
+  noMoreArguments,
+  optionalFunction,
+  optionsObject,
+} from "./_validate.ts";
 
 /**
  * Options of {@linkcode balance}.
@@ -75,6 +79,7 @@ export function balance<Req, Res>(
   services: ReadonlyArray<Service<Req, Res>>,
   options: BalanceOptions = {},
 ): BalancedService<Req, Res> {
+  noMoreArguments("balance", arguments, 2);
   return new BalancedService(services, options);
 }
 

@@ -13,6 +13,7 @@ import { callInner, checkInner, innerReady } from "./_inner.ts";
 import { FifoList, type ListNode } from "./_list.ts";
 import { SettleOnce } from "./_settle_once.ts";
 import {
+  noMoreArguments,
   optionsObject,
   positiveInteger,
   requiredFunction,
@@ -114,6 +115,7 @@ export function batch<Req, Res, BatchReq>(
   Service<BatchReq, ReadonlyArray<Res | Error>>,
   BatchService<Req, Res, BatchReq>
 > {
+  noMoreArguments("batch", arguments, 1);
   validate(options);
   const { maxSize, maxDelay, combine } = options;
   return (inner) => new BatchService(inner, { maxSize, maxDelay, combine });

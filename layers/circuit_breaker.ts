@@ -20,6 +20,7 @@ import {
   innerReady,
 } from "./_inner.ts";
 import {
+  noMoreArguments,
   optionalFunction,
   optionsObject,
   positiveInteger,
@@ -166,6 +167,7 @@ export interface CircuitBreakerOptions {
 export function circuitBreaker<Req, Res>(
   options: CircuitBreakerOptions = {},
 ): Layer<Service<Req, Res>, CircuitBreakerService<Req, Res>> {
+  noMoreArguments("circuitBreaker", arguments, 1);
   const config = validate(options);
   return (inner) => new CircuitBreakerService(inner, config);
 }

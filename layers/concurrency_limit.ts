@@ -14,7 +14,7 @@ import {
   innerReady,
 } from "./_inner.ts";
 import { FifoList } from "./_list.ts";
-import { positiveInteger } from "./_validate.ts";
+import { noMoreArguments, positiveInteger } from "./_validate.ts";
 import { Waiter } from "./_waiter.ts";
 import { refuseSignal } from "../_abort.ts";
 
@@ -63,6 +63,7 @@ import { refuseSignal } from "../_abort.ts";
 export function concurrencyLimit<Req, Res>(
   max: number,
 ): Layer<Service<Req, Res>, ConcurrencyLimitService<Req, Res>> {
+  noMoreArguments("concurrencyLimit", arguments, 1);
   positiveInteger("concurrencyLimit.max", max);
   return (inner) => new ConcurrencyLimitService(inner, max);
 }

@@ -16,7 +16,7 @@ import {
   innerReady,
 } from "./_inner.ts";
 import { SettleOnce } from "./_settle_once.ts";
-import { requiredFunction } from "./_validate.ts";
+import { noMoreArguments, requiredFunction } from "./_validate.ts";
 
 /**
  * A request was refused by a {@linkcode filter}: its predicate returned (or
@@ -89,6 +89,7 @@ export class FilterRejectedError extends NorpcError {
 export function filter<Req, Res>(
   predicate: (req: Req) => boolean | PromiseLike<boolean>,
 ): Layer<Service<Req, Res>, Service<Req, Res>> {
+  noMoreArguments("filter", arguments, 1);
   requiredFunction("filter.predicate", predicate);
   return (inner) => new FilterService(inner, predicate);
 }

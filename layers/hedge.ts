@@ -19,6 +19,7 @@ import {
 import { SettleOnce } from "./_settle_once.ts";
 import {
   MAX_TIMER_MS,
+  noMoreArguments,
   optionsObject,
   positiveInteger,
   timerDelay,
@@ -129,6 +130,7 @@ export interface HedgeOptions {
 export function hedge<Req, Res>(
   options: HedgeOptions,
 ): Layer<Service<Req, Res>, HedgeService<Req, Res>> {
+  noMoreArguments("hedge", arguments, 1);
   validate(options);
   return (inner) => new HedgeService(inner, options);
 }

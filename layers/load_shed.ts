@@ -4,7 +4,7 @@
  * @module
  */
 
-import { InvalidOptionError, OverloadedError } from "../errors.ts";
+import { OverloadedError } from "../errors.ts";
 import type { CallOptions, Layer, Service } from "../service.ts";
 import { refuseSignal } from "../_abort.ts";
 import {
@@ -13,6 +13,7 @@ import {
   innerEnforcesDeadline,
   innerReady,
 } from "./_inner.ts";
+import { noMoreArguments } from "./_validate.ts";
 
 /**
  * Rejects a call at once with {@linkcode OverloadedError} when the inner
@@ -54,15 +55,7 @@ export function loadShed<Req, Res>(): Layer<
   Service<Req, Res>,
   LoadShedService<Req, Res>
 > {
-  // Typed callers cannot pass anything; an untyped `loadShed("x")` or
-  // `loadShed({ max: 5 })` is a mistake, not a configuration.
-  if (arguments.length > 0) {
-    throw new InvalidOptionError(
-      "loadShed options",
-      arguments[0],
-      "no arguments: loadShed() sheds whenever the service below is not ready()",
-    );
-  }
+  noMoreArguments("loadShed", arguments, 0);
   return (inner) => new LoadShedService(inner);
 }
 

@@ -12,7 +12,7 @@ import {
   innerEnforcesDeadline,
   innerReady,
 } from "./_inner.ts";
-import { requiredFunction } from "./_validate.ts";
+import { noMoreArguments, requiredFunction } from "./_validate.ts";
 
 /**
  * Transforms each error on its way back (Tower's `MapErr`): the call rejects
@@ -45,6 +45,7 @@ import { requiredFunction } from "./_validate.ts";
 export function mapError<Req, Res>(
   fn: (error: unknown, req: Req) => unknown,
 ): Layer<Service<Req, Res>, Service<Req, Res>> {
+  noMoreArguments("mapError", arguments, 1);
   requiredFunction("mapError.fn", fn);
   return (inner) => new MapErrorService(inner, fn);
 }

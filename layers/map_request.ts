@@ -11,7 +11,7 @@ import {
   innerEnforcesDeadline,
   innerReady,
 } from "./_inner.ts";
-import { requiredFunction } from "./_validate.ts";
+import { noMoreArguments, requiredFunction } from "./_validate.ts";
 
 /**
  * Transforms each request before the inner service sees it (Tower's
@@ -41,6 +41,7 @@ import { requiredFunction } from "./_validate.ts";
 export function mapRequest<Outer, Inner, Res>(
   fn: (req: Outer) => Inner,
 ): Layer<Service<Inner, Res>, Service<Outer, Res>> {
+  noMoreArguments("mapRequest", arguments, 1);
   requiredFunction("mapRequest.fn", fn);
   return (inner) => new MapRequestService(inner, fn);
 }

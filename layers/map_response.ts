@@ -11,7 +11,7 @@ import {
   innerEnforcesDeadline,
   innerReady,
 } from "./_inner.ts";
-import { requiredFunction } from "./_validate.ts";
+import { noMoreArguments, requiredFunction } from "./_validate.ts";
 
 /**
  * Transforms each successful response on its way back (Tower's
@@ -41,6 +41,7 @@ import { requiredFunction } from "./_validate.ts";
 export function mapResponse<Req, Inner, Outer>(
   fn: (res: Inner) => Outer | PromiseLike<Outer>,
 ): Layer<Service<Req, Inner>, Service<Req, Outer>> {
+  noMoreArguments("mapResponse", arguments, 1);
   requiredFunction("mapResponse.fn", fn);
   return (inner) => new MapResponseService(inner, fn);
 }

@@ -14,7 +14,11 @@ import {
   innerEnforcesDeadline,
   innerReady,
 } from "./_inner.ts";
-import { optionalFunction, optionsObject } from "./_validate.ts";
+import {
+  noMoreArguments,
+  optionalFunction,
+  optionsObject,
+} from "./_validate.ts";
 
 /**
  * A call is starting; passed to {@linkcode ObserveHooks.onRequest}.
@@ -175,6 +179,7 @@ export interface ObserveHooks<Req, Res, Ctx = undefined> {
 export function observe<Req, Res, Ctx = undefined>(
   hooks: ObserveHooks<Req, Res, Ctx>,
 ): Layer<Service<Req, Res>, ObserveService<Req, Res, Ctx>> {
+  noMoreArguments("observe", arguments, 1);
   validate(hooks);
   return (inner) => new ObserveService<Req, Res, Ctx>(inner, hooks);
 }

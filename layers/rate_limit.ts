@@ -18,6 +18,7 @@ import {
 import { FifoList } from "./_list.ts";
 import {
   MAX_TIMER_MS,
+  noMoreArguments,
   optionsObject,
   positiveInteger,
   positiveNumber,
@@ -87,6 +88,7 @@ export interface RateLimitOptions {
 export function rateLimit<Req, Res>(
   options: RateLimitOptions,
 ): Layer<Service<Req, Res>, RateLimitService<Req, Res>> {
+  noMoreArguments("rateLimit", arguments, 1);
   const config = validate(options);
   return (inner) => new RateLimitService(inner, config);
 }

@@ -23,6 +23,7 @@ import {
 } from "./_inner.ts";
 import { unitRandom } from "./_random.ts";
 import {
+  noMoreArguments,
   nonNegativeNumber,
   optionalFunction,
   optionsObject,
@@ -199,6 +200,7 @@ export function retryableByDefault(error: unknown): boolean {
 export function retry<Req, Res>(
   policy: RetryPolicy = {},
 ): Layer<Service<Req, Res>, RetryService<Req, Res>> {
+  noMoreArguments("retry", arguments, 1);
   const config = validate(policy);
   return (inner) => new RetryService(inner, config);
 }

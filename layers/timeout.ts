@@ -4,7 +4,6 @@
  * @module
  */
 
-import { InvalidOptionError } from "../errors.ts";
 import type { CallOptions, Layer, Service } from "../service.ts";
 import { offAbort, onAbort, refuseSignal } from "../_abort.ts";
 import { TimerQueue } from "../_timers.ts";
@@ -21,7 +20,7 @@ import {
   innerReady,
 } from "./_inner.ts";
 import { SettleOnce } from "./_settle_once.ts";
-import { timerDelay } from "./_validate.ts";
+import { noMoreArguments, timerDelay } from "./_validate.ts";
 
 /**
  * Bounds a call to `ms` milliseconds by its deadline: the call's deadline
@@ -83,15 +82,9 @@ import { timerDelay } from "./_validate.ts";
 export function timeout<Req, Res>(
   ms: number,
 ): Layer<Service<Req, Res>, TimeoutService<Req, Res>> {
+  noMoreArguments("timeout", arguments, 1);
   // Capped at the timer limit: a longer setTimeout fires after 1 ms.
   timerDelay("timeout.ms", ms, false);
-  if (arguments.length > 1) {
-    throw new InvalidOptionError(
-      "timeout options",
-      arguments[1],
-      "nothing: timeout(ms) takes only the limit in ms",
-    );
-  }
   return (inner) => new TimeoutService(inner, ms);
 }
 

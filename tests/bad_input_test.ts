@@ -468,14 +468,12 @@ const TABLE: Group[] = [
   option("observe hooks", [undefined, ...BAD_OBJECTS], {
     ObserveService: (v) => new ObserveService(svc, v),
   }),
-  // loadShed takes nothing: `loadShed("x")` or `loadShed({ max: 5 })` is a
-  // mistake, not a configuration.
-  option("loadShed options", ["x", 5, {}, { max: 5 }, null], {
+  // An argument a factory does not take is refused, not ignored:
+  // `loadShed("x")`, `concurrencyLimit(5, { queue: 10 })`.
+  option("loadShed() argument 1", ["x", 5, {}, { max: 5 }, null], {
     loadShed: (v) => (loadShed as (v: unknown) => unknown)(v),
   }),
-  option("timeout options", [{}, { ms: 5 }, 5, null], {
-    timeout: (v) => (timeout as (ms: number, v: unknown) => unknown)(10, v),
-  }),
+  ...extraArguments(),
 
   // ---- layers: misspelled option keys name the closest valid one
   ...unknownKeys(),
@@ -513,6 +511,47 @@ const TABLE: Group[] = [
     },
   ),
 ];
+
+/** One row per layer factory: an argument past the ones it takes. */
+function extraArguments(): Group[] {
+  const extra = { queue: 10 };
+  const call = (f: unknown, ...args: unknown[]) =>
+    (f as (...args: unknown[]) => unknown)(...args);
+  const cases: [string, number, () => unknown][] = [
+    ["timeout", 2, () => call(timeout, 10, extra)],
+    ["concurrencyLimit", 2, () => call(concurrencyLimit, 5, extra)],
+    [
+      "rateLimit",
+      2,
+      () => call(rateLimit, { requests: 1, per: 10 }, extra),
+    ],
+    ["retry", 2, () => call(retry, {}, extra)],
+    ["circuitBreaker", 2, () => call(circuitBreaker, {}, extra)],
+    ["hedge", 2, () => call(hedge, { after: 5 }, extra)],
+    ["filter", 2, () => call(filter, () => true, extra)],
+    ["mapRequest", 2, () => call(mapRequest, (x: unknown) => x, extra)],
+    ["mapResponse", 2, () => call(mapResponse, (x: unknown) => x, extra)],
+    ["mapError", 2, () => call(mapError, (x: unknown) => x, extra)],
+    ["observe", 2, () => call(observe, {}, extra)],
+    [
+      "batch",
+      2,
+      () => call(batch, { maxSize: 2, maxDelay: 1, combine }, extra),
+    ],
+    ["balance", 3, () => call(balance, [svc], {}, extra)],
+  ];
+  return cases.map(([subject, n, run]) => ({
+    name: `${subject}() argument ${n}`,
+    rows: [{
+      subject,
+      what: `${subject}: an argument ${n}`,
+      call: run,
+      error: InvalidOptionError,
+      option: `${subject}() argument ${n}`,
+      value: extra,
+    }],
+  }));
+}
 
 /**
  * One row per layer factory with an options object: a misspelled key
