@@ -58,8 +58,10 @@ Deno.test("retry()", async (t) => {
       const call = track(svc.call("x"));
       await clock.tickAsync(2000);
       assert.equal(call.value, "ok");
+      // Backoffs of 99.9 and 149.85 ms: a timer fires on whole ms, never
+      // before the backoff has fully elapsed.
       const waits = at.slice(1).map((t, i) => t - at[i]);
-      assert.deepEqual(waits, [99, 149, 149, 149]);
+      assert.deepEqual(waits, [100, 150, 150, 150]);
     });
   });
 
