@@ -163,6 +163,10 @@ export class TimeoutService<Req, Res> implements Service<Req, Res> {
       );
     }
     const deadline = given <= own ? given : own;
+    if (deadline <= now) {
+      // The caller's deadline has passed already: never start the call.
+      return Promise.reject(deadlineExceeded(req, 0, performance.now()));
+    }
     return new TimedCall<Req, Res>(
       this.#inner,
       req,

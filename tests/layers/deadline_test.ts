@@ -156,6 +156,21 @@ Deno.test("deadlines in the layers", async (t) => {
   );
 
   await t.step(
+    "timeout over a plain service never starts a call whose deadline has passed",
+    async () => {
+      await withClock(async () => {
+        const plain = new OptionsService(false);
+        const svc = timeout<number, number>(1000)(plain);
+        const call = track(svc.call(1, { deadline: Date.now() - 1 }));
+        await flush();
+        assert.ok(call.error instanceof TimeoutError);
+        assert.equal(plain.seen.length, 0);
+        assert.equal(svc.active, 0);
+      });
+    },
+  );
+
+  await t.step(
     "concurrencyLimit: a call still waiting for a permit at its deadline rejects TimeoutError and frees its slot",
     async () => {
       await withClock(async (clock) => {
