@@ -7,7 +7,7 @@
 import { NorpcError, rejectUnknownKeys } from "../errors.ts";
 import type { CallOptions, Layer, Service } from "../service.ts";
 import { offAbort, onAbort, refuseSignal } from "../_abort.ts";
-import { deadlineToWatch } from "./_call_options.ts";
+import { deadlineOf, deadlineToWatch } from "./_call_options.ts";
 import { deadlineExceeded, expireAt, waitTimers } from "./_deadline.ts";
 import { callInner, checkInner, innerReady } from "./_inner.ts";
 import { FifoList, type ListNode } from "./_list.ts";
@@ -216,6 +216,10 @@ export class BatchService<Req, Res, BatchReq> implements Service<Req, Res> {
     const signal = options?.signal;
     const refused = refuseSignal(signal);
     if (refused !== undefined) return refused;
+    if (options?.deadline !== undefined && deadlineOf(options) <= Date.now()) {
+      // Its deadline has passed: it joins no batch.
+      return Promise.reject(deadlineExceeded(req, 0, performance.now()));
+    }
     let open = this.#open;
     if (open === undefined) open = this.#open = new Batch(this.#settle);
     const entry = new Entry<Req, Res>(

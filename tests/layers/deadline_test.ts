@@ -269,6 +269,11 @@ Deno.test("deadlines in the layers", async (t) => {
         inner.seen[0].resolve([2] as unknown as number);
         await flush();
         assert.equal(other.value, 2);
+        // A caller whose deadline has passed joins no batch.
+        const late = track(svc.call(6, { deadline: Date.now() }));
+        await flush();
+        assert.ok(late.error instanceof TimeoutError);
+        assert.equal(svc.pending, 0);
       });
     },
   );
