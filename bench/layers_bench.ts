@@ -183,3 +183,29 @@ Deno.bench({
     await overEnforcingClient.call(1, { signal });
   },
 });
+
+// The same stack with 256 calls in flight (one iteration = 256 calls).
+const IN_FLIGHT = 256;
+function inFlight(service: S): () => Promise<void> {
+  const calls = new Array<Promise<number>>(IN_FLIGHT);
+  return async () => {
+    for (let i = 0; i < IN_FLIGHT; i++) calls[i] = service.call(i, { signal });
+    await Promise.all(calls);
+  };
+}
+Deno.bench({
+  name: "stack baseline x256: spawned client, signal",
+  group: "call-context stack, 256 in flight",
+  baseline: true,
+  fn: inFlight(client),
+});
+Deno.bench({
+  name: "stack x256: timeout → retry → concurrencyLimit, plain client",
+  group: "call-context stack, 256 in flight",
+  fn: inFlight(overPlainClient),
+});
+Deno.bench({
+  name: "stack x256: timeout → retry → concurrencyLimit, enforcing client",
+  group: "call-context stack, 256 in flight",
+  fn: inFlight(overEnforcingClient),
+});
