@@ -138,12 +138,17 @@ class FilterService<Req, Res> implements Service<Req, Res> {
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  try {
-    return typeof value === "object" && value !== null &&
-      typeof (value as PromiseLike<unknown>).then === "function";
-  } catch {
-    // A `then` getter that throws: not a verdict anyone can wait for.
+  if (
+    (typeof value !== "object" || value === null) && typeof value !== "function"
+  ) {
     return false;
+  }
+  try {
+    return typeof (value as PromiseLike<unknown>).then === "function";
+  } catch {
+    // A `then` getter that throws: adopting the verdict rejects with what it
+    // threw, which refuses the request with that cause.
+    return true;
   }
 }
 
