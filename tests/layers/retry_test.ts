@@ -161,6 +161,37 @@ Deno.test("retry()", async (t) => {
     },
   );
 
+  await t.step(
+    "a random() outside [0, 1) is clamped; one that throws fails only that call",
+    async () => {
+      await withClock(async (clock) => {
+        for (const [value, wait] of [[2, 100], [NaN, 0], [-1, 0]]) {
+          const at: number[] = [];
+          const svc = retry<string, string>({
+            attempts: 2,
+            base: 100,
+            random: () => value,
+            budget: false,
+          })(failing([new OverloadedError("busy")], at));
+          const call = track(svc.call("x"));
+          await clock.tickAsync(200);
+          assert.equal(call.value, "ok", `random() = ${value}`);
+          assert.equal(at[1] - at[0], wait, `random() = ${value}`);
+        }
+        const bug = new Error("random bug");
+        const svc = retry<string, string>({
+          random: () => {
+            throw bug;
+          },
+        })(failing([new OverloadedError("busy")]));
+        const call = track(svc.call("x"));
+        await clock.tickAsync(100);
+        assert.equal(call.error, bug);
+        assert.equal(svc.retrying, 0);
+      });
+    },
+  );
+
   await t.step("an error's own cause is kept", async () => {
     await withClock(async (clock) => {
       const root = new Error("root");
