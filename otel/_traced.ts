@@ -9,6 +9,7 @@
 import {
   type Attributes,
   context,
+  INVALID_SPAN_CONTEXT,
   type Span,
   SpanKind,
   trace,
@@ -67,9 +68,10 @@ export class TracedService<Req, Res> implements Service<Req, Res> {
     const client = this.#kind === SpanKind.CLIENT;
     // A server span's parent is the caller's span carried in the metadata,
     // whatever async context the server happens to run the handler in.
+    const current = context.active();
     const parent = client
-      ? context.active()
-      : extractTraceContext(context.active(), options?.metadata);
+      ? current
+      : extractTraceContext(current, options?.metadata);
     let span: Span;
     try {
       const method = this.#method(methodOf(req));
@@ -78,18 +80,33 @@ export class TracedService<Req, Res> implements Service<Req, Res> {
       reportTracingError("tracer.startSpan", error);
       return callUntraced(inner, req, options);
     }
+    const spanContext = span.spanContext();
     const forwarded = client
-      ? injectTraceContext(options, span.spanContext())
+      ? injectTraceContext(options, spanContext)
       : options;
     let result: Promise<Res>;
     try {
-      result = context.with(
-        trace.setSpan(parent, span),
-        inner.call,
-        inner,
-        req,
-        forwarded,
-      );
+      if (span.isRecording()) {
+        result = context.with(
+          trace.setSpan(parent, span),
+          inner.call,
+          inner,
+          req,
+          forwarded,
+        );
+      } else {
+        // Nothing to record or end (no SDK, or not sampled): the fast path.
+        // The span is only activated when it is not simply the parent's
+        // context passed through, as a no-op tracer's span is (or invalid,
+        // when there is no parent).
+        const active = spanContext === INVALID_SPAN_CONTEXT ||
+            trace.getSpanContext(parent) === spanContext
+          ? parent
+          : trace.setSpan(parent, span);
+        return active === current
+          ? inner.call(req, forwarded)
+          : context.with(active, inner.call, inner, req, forwarded);
+      }
     } catch (error) {
       result = Promise.reject(error);
     }

@@ -10,6 +10,7 @@
 import {
   type Context,
   createTraceState,
+  INVALID_SPAN_CONTEXT,
   isSpanContextValid,
   type SpanContext,
   trace,
@@ -35,7 +36,12 @@ export function injectTraceContext(
   options: CallOptions | undefined,
   spanContext: SpanContext,
 ): CallOptions | undefined {
-  if (!isSpanContextValid(spanContext)) return options;
+  // The identity check first: it is what a no-op tracer returns, cheaply.
+  if (
+    spanContext === INVALID_SPAN_CONTEXT || !isSpanContextValid(spanContext)
+  ) {
+    return options;
+  }
   const metadata: Record<string, string> = { ...options?.metadata };
   metadata[TRACEPARENT] = `00-${spanContext.traceId}-${spanContext.spanId}-${
     (spanContext.traceFlags & 0xff).toString(16).padStart(2, "0")

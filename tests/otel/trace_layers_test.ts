@@ -366,6 +366,7 @@ Deno.test("tracing layers: a throwing tracer or span is reported, the call goes 
           spanId: SPAN_ID,
           traceFlags: 1,
         });
+        span.isRecording = () => true;
         span.end = () => {
           throw new Error("end bug");
         };
@@ -416,7 +417,7 @@ Deno.test("tracing layers: forward ready() and enforcesDeadline", () => {
   }
 });
 
-Deno.test("tracing layers: without an SDK the spans are no-ops and nothing is injected", async () => {
+Deno.test("tracing layers: without an SDK nothing is injected and the options pass through as they are", async () => {
   const client = traceClient<Req, CallOptions>({ service: "Kv" })(
     optionsEcho(),
   );
@@ -424,7 +425,8 @@ Deno.test("tracing layers: without an SDK the spans are no-ops and nothing is in
   const seen = await client.call({ method: "get", args: ["a"] }, options);
   assert.equal(seen, options);
 
-  // A remote parent still passes through: the no-op span carries its context.
+  // With no context manager either, the caller's traceparent still reaches
+  // the next hop: the metadata passes through untouched.
   const server = traceServer<Req, CallOptions>({ service: "Kv" })(
     traceClient<Req, CallOptions>({ service: "Next" })(optionsEcho()),
   );
@@ -476,4 +478,33 @@ Deno.test("traceClient/traceServer: refuse bad options with InvalidOptionError n
     factory({});
     factory({ service: "Kv", tracer: trace.getTracer("x") });
   }
+});
+
+Deno.test("tracing layers: a span the sampler drops is not ended, but its context still travels", async () => {
+  // What an SDK returns for an unsampled span: a non-recording span with a
+  // new, valid context whose flags say "not sampled".
+  const unsampled = trace.wrapSpanContext({
+    traceId: TRACE_ID,
+    spanId: SPAN_ID,
+    traceFlags: TraceFlags.NONE,
+  });
+  let ended = false;
+  unsampled.isRecording = () => false;
+  unsampled.end = () => {
+    ended = true;
+  };
+  let activeBelow: string | undefined;
+  const client = traceClient<Req, CallOptions>({
+    tracer: { startSpan: () => unsampled },
+  })(
+    serviceFn((_req: Req, options: CallOptions) => {
+      activeBelow = trace.getActiveSpan()?.spanContext().spanId;
+      return options;
+    }),
+  );
+  await using _sdk = installSdk();
+  const seen = await client.call({ method: "get", args: ["a"] });
+  assert.equal(seen.metadata?.traceparent, `00-${TRACE_ID}-${SPAN_ID}-00`);
+  assert.equal(activeBelow, SPAN_ID);
+  assert.equal(ended, false);
 });
