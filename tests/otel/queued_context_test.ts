@@ -140,3 +140,37 @@ Deno.test("core: a span started in a queued handler has its own caller's span as
   assert.deepEqual(wrong, []);
   assert.equal(trace.getActiveSpan(), undefined);
 });
+
+Deno.test("OTEL_DENO=true: the shop example exports one tree per order, queued orders included", async () => {
+  const run = await runWithDenoOtel("examples/shop/main.ts", []);
+  assert.equal(run.code, 0, run.stderr);
+  const byId = new Map(run.raw.map((s) => [s.spanId, s]));
+  const children = (id: string) => run.raw.filter((s) => s.parentSpanId === id);
+  const CLIENT = 3, SERVER = 2, ERROR = 2;
+  const problems: string[] = [];
+  for (const span of run.raw) {
+    const parent = span.parentSpanId ? byId.get(span.parentSpanId) : undefined;
+    if (span.kind === SERVER) {
+      if (parent?.kind !== CLIENT || parent.name !== span.name) {
+        problems.push(`SERVER ${span.name} under ${parent?.name ?? "nothing"}`);
+      }
+    } else if (span.name === "Orders/place") {
+      if (parent !== undefined) problems.push("an order is not a root");
+    } else if (parent?.kind !== SERVER || parent.name !== "Orders/place") {
+      problems.push(`CLIENT ${span.name} under ${parent?.name ?? "nothing"}`);
+    }
+    const servers = children(span.spanId).filter((s) => s.kind === SERVER);
+    if (
+      span.kind === CLIENT && span.status?.code !== ERROR &&
+      servers.length !== 1
+    ) {
+      problems.push(`CLIENT ${span.name} has ${servers.length} SERVER spans`);
+    }
+  }
+  assert.deepEqual(problems, []);
+  const orders = run.raw.filter((s) =>
+    s.name === "Orders/place" && s.kind === CLIENT
+  );
+  assert.equal(orders.length, 16);
+  assert.equal(new Set(run.raw.map((s) => s.traceId)).size, 16);
+});
