@@ -2,7 +2,8 @@
  * What tracing costs per call: a round trip through a spawned server, bare;
  * with `traceClient` and `traceServer` and no SDK (every span a no-op); and
  * with the OpenTelemetry SDK recording into an in-memory exporter through
- * the AsyncLocalStorage context manager. A group of its own gives the cost
+ * the AsyncLocalStorage context manager, with the simple span processor
+ * (exports each span as it ends) and with the batch one. A group of its own gives the cost
  * of one no-op span, the floor for the layers without an SDK.
  *
  * The SDK rows run last and register their context manager on their first
@@ -19,8 +20,10 @@
 import { context, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import {
+  BatchSpanProcessor,
   InMemorySpanExporter,
   SimpleSpanProcessor,
+  type SpanProcessor,
   TracerProvider,
 } from "@opentelemetry/sdk-trace";
 import { ServiceBuilder, serviceFn, spawn } from "@norpc/norpc";
@@ -42,51 +45,80 @@ const tracedNoSdk = traceClient<Req, number>({ service: "Bench" })(
 );
 
 const exporter = new InMemorySpanExporter();
-const provider = new TracerProvider({
-  spanProcessors: [new SimpleSpanProcessor({ exporter })],
-});
-const tracer = provider.getTracer("bench");
-const recorded = spawn(
-  new ServiceBuilder<Req, number>()
-    .layer(traceServer({ service: "Bench", tracer }))
-    .service(handler),
+
+/** Client and server layers recording through `processor`. */
+function recordedWith(processor: SpanProcessor) {
+  const tracer = new TracerProvider({ spanProcessors: [processor] })
+    .getTracer("bench");
+  const recorded = spawn(
+    new ServiceBuilder<Req, number>()
+      .layer(traceServer({ service: "Bench", tracer }))
+      .service(handler),
+  );
+  return traceClient<Req, number>({ service: "Bench", tracer })(
+    recorded.client,
+  );
+}
+const tracedSimple = recordedWith(new SimpleSpanProcessor({ exporter }));
+const tracedBatch = recordedWith(
+  new BatchSpanProcessor({ exporter, maxQueueSize: 100_000 }),
 );
-const tracedSdk = traceClient<Req, number>({ service: "Bench", tracer })(
-  recorded.client,
-);
-let sdkInstalled = false;
+let contextManagerInstalled = false;
 let calls = 0;
 
-Deno.bench("bare call", { group: "call", baseline: true }, async () => {
-  await bare.call(REQ);
-});
+/** Registers the context manager on the first SDK iteration (see above). */
+function installContextManager(): void {
+  if (!contextManagerInstalled) {
+    context.setGlobalContextManager(
+      new AsyncLocalStorageContextManager().enable(),
+    );
+    contextManagerInstalled = true;
+  }
+}
+
+Deno.bench(
+  "bare call",
+  { group: "tracing (otel)", baseline: true },
+  async () => {
+    await bare.call(REQ);
+  },
+);
 
 Deno.bench(
   "traceClient + traceServer, no SDK",
-  { group: "call" },
+  { group: "tracing (otel)" },
   async () => {
     await tracedNoSdk.call(REQ);
   },
 );
 
 Deno.bench(
-  "traceClient + traceServer, SDK + in-memory exporter",
-  { group: "call" },
+  "traceClient + traceServer, SDK: SimpleSpanProcessor + in-memory exporter",
+  { group: "tracing (otel)" },
   async () => {
-    if (!sdkInstalled) {
-      context.setGlobalContextManager(
-        new AsyncLocalStorageContextManager().enable(),
-      );
-      sdkInstalled = true;
-    }
-    await tracedSdk.call(REQ);
+    installContextManager();
+    await tracedSimple.call(REQ);
     // Keeps the exporter's memory bounded; exports are asynchronous.
+    if (++calls % 10_000 === 0) exporter.reset();
+  },
+);
+
+Deno.bench(
+  "traceClient + traceServer, SDK: BatchSpanProcessor + in-memory exporter",
+  { group: "tracing (otel)" },
+  async () => {
+    installContextManager();
+    await tracedBatch.call(REQ);
     if (++calls % 10_000 === 0) exporter.reset();
   },
 );
 
 const noopTracer = trace.getTracer("bench");
 
-Deno.bench("one no-op span (start + end)", { group: "span" }, () => {
-  noopTracer.startSpan("x").end();
-});
+Deno.bench(
+  "one no-op span (start + end)",
+  { group: "tracing: one no-op span" },
+  () => {
+    noopTracer.startSpan("x").end();
+  },
+);
