@@ -65,16 +65,23 @@ export function collectStreams(
 
 /**
  * The objects to transfer with `value`: the streams in it plus what the
- * user's `transfer` option names. A throwing `transfer` fails that call.
+ * user's `transfer` option names, or `undefined` when there are none (the
+ * common case, which then posts without a transfer list). A throwing
+ * `transfer` fails that call.
  */
 export function transferList(
   value: unknown,
   transfer: ((value: never) => Transfer[]) | undefined,
-): Transfer[] {
-  const list = collectStreams(value);
+): Transfer[] | undefined {
+  let list: Transfer[] | undefined;
+  if (typeof value === "object" && value !== null) {
+    list = collectStreams(value);
+    if (list.length === 0) list = undefined;
+  }
   if (transfer !== undefined) {
     const extra = (transfer as (value: unknown) => Transfer[])(value);
-    if (Array.isArray(extra)) {
+    if (Array.isArray(extra) && extra.length > 0) {
+      list ??= [];
       for (const item of extra) if (!list.includes(item)) list.push(item);
     }
   }

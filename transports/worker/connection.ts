@@ -312,7 +312,7 @@ export class WorkerConnection<Req, Res>
   }
 
   #send(call: Call<Req, Res>): void {
-    let transfer: Transfer[];
+    let transfer: Transfer[] | undefined;
     try {
       transfer = transferList(call.req, this.#transfer as never);
     } catch (error) {
@@ -323,7 +323,8 @@ export class WorkerConnection<Req, Res>
       ? { t: "call", id, req: call.req }
       : { t: "call", id, req: call.req, ctx: call.ctx };
     try {
-      this.#worker.postMessage(message, transfer);
+      if (transfer === undefined) this.#worker.postMessage(message);
+      else this.#worker.postMessage(message, transfer);
     } catch (error) {
       return call.reject(
         isDataCloneError(error)

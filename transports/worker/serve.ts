@@ -214,14 +214,16 @@ class WorkerServer<Req, Res> {
   }
 
   #succeed(id: number, res: Res): void {
-    let transfer: Transfer[];
+    let transfer: Transfer[] | undefined;
     try {
       transfer = transferList(res, this.#transfer as never);
     } catch (error) {
       return this.#fail(id, error);
     }
     try {
-      this.#scope.postMessage({ t: "ok", id, res }, transfer);
+      const message = { t: "ok", id, res };
+      if (transfer === undefined) this.#scope.postMessage(message);
+      else this.#scope.postMessage(message, transfer);
     } catch (error) {
       this.#fail(
         id,
