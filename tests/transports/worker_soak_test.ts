@@ -1,7 +1,7 @@
 /**
  * Soak for the Worker transport: calls of every kind (echo, slow, throwing,
  * aborted, with deadlines) through a pool whose workers are killed at random
- * (uncaught error, unhandled rejection, `self.close()`) under load.
+ * (uncaught error, unhandled rejection, `self.close()`, `Deno.exit()`) under load.
  * Every call must get exactly one outcome, of a kind its request allows,
  * nothing may hang, the pool must keep serving, and every Worker must end.
  */
@@ -74,8 +74,8 @@ for (const seed of [1, 2]) {
         } else if (kind === "throw") {
           plan.req = { method: "throw", args: ["timeout"] };
         } else if (kind === "crash") {
-          const how = (["throw", "close", "reject"] as const)[
-            Math.floor(random() * 3)
+          const how = (["throw", "close", "reject", "exit"] as const)[
+            Math.floor(random() * 4)
           ];
           plan.req = { method: "crash", args: [how, Math.floor(random() * 5)] };
         }

@@ -201,15 +201,33 @@ Deno.test(
 );
 
 Deno.test(
+  "worker: a worker serves one service; a second serveWorker() is refused",
+  withWorkers(async () => {
+    await using w = lab();
+    await assert.rejects(
+      w.client.call({ method: "serveAgain", args: [] }),
+      (error) =>
+        error instanceof TypeError && /already called/.test(error.message),
+    );
+    assert.equal(await w.client.call({ method: "echo", args: [1] }), 1);
+  }),
+);
+
+Deno.test(
   "worker: the deadline and metadata cross; the deadline rejects typed and aborts the handler",
   withWorkers(async () => {
     await using w = lab();
     const context = await w.client.call({ method: "context", args: [] }, {
       deadline: Date.now() + 5_000,
       metadata: { traceparent: "00-abc-def-01" },
-    }) as { remaining: number; metadata: Record<string, string> };
+    }) as {
+      remaining: number;
+      metadata: Record<string, string>;
+      frozen: boolean;
+    };
     assert.ok(context.remaining > 4_000 && context.remaining <= 5_000);
     assert.deepEqual(context.metadata, { traceparent: "00-abc-def-01" });
+    assert.equal(context.frozen, true);
     await assert.rejects(
       w.client.call({ method: "wait", args: ["slow", 10_000] }, {
         deadline: Date.now() + 50,
@@ -347,7 +365,7 @@ Deno.test(
   }),
 );
 
-for (const how of ["throw", "reject", "close"] as const) {
+for (const how of ["throw", "reject", "close", "exit"] as const) {
   Deno.test(
     `worker: a worker that dies (${how}) rejects its pending calls at once; the pool replaces it`,
     withWorkers(async () => {
@@ -359,7 +377,7 @@ for (const how of ["throw", "reject", "close"] as const) {
         assert.ok(error instanceof WorkerDiedError);
         assert.match(
           error.message,
-          how === "close" ? /closed itself/ : /died/,
+          how === "close" || how === "exit" ? /closed itself/ : /died/,
         );
         return true;
       });

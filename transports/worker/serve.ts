@@ -97,8 +97,17 @@ export function serveWorker<Req, Res>(
       "serveWorker() must run inside a Worker: call it at the top level of the module you pass to spawnWorker()",
     );
   }
+  if (serving) {
+    throw new TypeError(
+      "serveWorker() was already called in this worker: a worker serves one service (compose several into one with a generated server per interface, or spawn one worker per service)",
+    );
+  }
+  serving = true;
   new WorkerServer(scope, service, options).start();
 }
+
+/** Whether this worker already serves (one service per worker). */
+let serving = false;
 
 class WorkerServer<Req, Res> {
   readonly #scope: WorkerScope;
@@ -122,15 +131,34 @@ class WorkerServer<Req, Res> {
   start(): void {
     const scope = this.#scope;
     scope.addEventListener("message", (event) => this.#onMessage(event.data));
-    const close = scope.close;
-    // The parent sees no event when a worker closes itself: tell it first.
-    scope.close = () => {
+    // The parent sees no event when a worker closes itself (self.close(),
+    // or Deno.exit(), which in a worker ends only the worker): say so first,
+    // so the parent fails the pending calls at once instead of never.
+    const bye = () => {
       try {
         scope.postMessage({ t: "bye" });
-      } finally {
-        close.call(scope);
+      } catch {
+        // Nothing to tell it with: its calls end on terminate or deadline.
       }
     };
+    const close = scope.close;
+    scope.close = () => {
+      bye();
+      close.call(scope);
+    };
+    const deno = (globalThis as { Deno?: { exit?: (code?: number) => never } })
+      .Deno;
+    const exit = deno?.exit;
+    if (deno !== undefined && typeof exit === "function") {
+      try {
+        deno.exit = (code?: number): never => {
+          bye();
+          return exit.call(deno, code);
+        };
+      } catch {
+        // A frozen Deno namespace: self.close() is still covered.
+      }
+    }
     scope.postMessage({ t: "ready" });
   }
 
@@ -174,7 +202,8 @@ class WorkerServer<Req, Res> {
     const options: CallOptions = { signal: controller.signal };
     let timer: ReturnType<typeof setTimeout> | undefined;
     const { deadline, metadata } = context;
-    if (metadata !== undefined) options.metadata = metadata;
+    // Never modified in flight: the handler gets it read-only.
+    if (metadata !== undefined) options.metadata = Object.freeze(metadata);
     if (deadline !== undefined) {
       options.deadline = deadline;
       const remaining = deadline - Date.now();

@@ -11,13 +11,14 @@ export type LabRequest =
   | { method: "events"; args: [] }
   | {
     method: "crash";
-    args: [how: "throw" | "reject" | "close", afterMs: number];
+    args: [how: "throw" | "reject" | "close" | "exit", afterMs: number];
   }
   | { method: "count"; args: [n: number] }
   | { method: "sum"; args: [numbers: ReadableStream<number>] }
   | { method: "bytes"; args: [buffer: ArrayBuffer] }
   | { method: "spin"; args: [ms: number] }
-  | { method: "name"; args: [] };
+  | { method: "name"; args: [] }
+  | { method: "serveAgain"; args: [] };
 
 /** A response of the lab worker. */
 export type LabResponse = unknown;

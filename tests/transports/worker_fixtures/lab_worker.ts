@@ -77,6 +77,7 @@ serveWorker(serviceFn(async (req: LabRequest, options) => {
           ? undefined
           : options!.deadline - Date.now(),
         metadata: options!.metadata,
+        frozen: Object.isFrozen(options!.metadata),
       };
     case "events":
       return events.splice(0);
@@ -86,6 +87,7 @@ serveWorker(serviceFn(async (req: LabRequest, options) => {
         if (how === "throw") throw new Error("crashed on purpose");
         if (how === "reject") Promise.reject(new Error("rejected on purpose"));
         if (how === "close") self.close();
+        if (how === "exit") Deno.exit(3);
       }, afterMs);
       return "crashing";
     }
@@ -117,5 +119,8 @@ serveWorker(serviceFn(async (req: LabRequest, options) => {
     }
     case "name":
       return self.name;
+    case "serveAgain":
+      serveWorker(serviceFn(() => "second"));
+      return "served twice?";
   }
 }));
