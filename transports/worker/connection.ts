@@ -76,13 +76,17 @@ export interface ConnectWorkerOptions<Req> {
  * @typeParam Res The response type.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { spawnWorker } from "@norpc/norpc/worker";
+ * import assert from "node:assert/strict";
  *
- * await using doubler = spawnWorker<number, number>(
- *   new URL("./doubler_worker.ts", import.meta.url),
- * );
- * console.log(await doubler.client.call(21)); // 42
+ * const doublerWorker = `data:application/javascript,${encodeURIComponent(`
+ *   import { serviceFn } from "@norpc/norpc";
+ *   import { serveWorker } from "@norpc/norpc/worker";
+ *   serveWorker(serviceFn((n) => n * 2));
+ * `)}`;
+ * await using doubler = spawnWorker<number, number>(doublerWorker);
+ * assert.equal(await doubler.client.call(21), 42);
  * ```
  */
 export interface WorkerHandle<Req, Res> extends AsyncDisposable {
@@ -498,15 +502,19 @@ export class WorkerConnection<Req, Res>
  * @throws {InvalidOptionError} on an invalid option.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { connectWorker } from "@norpc/norpc/worker";
+ * import assert from "node:assert/strict";
  *
- * const worker = new Worker(new URL("./doubler_worker.ts", import.meta.url), {
- *   type: "module",
- *   deno: { permissions: "none" },
- * });
+ * const doublerWorker = `data:application/javascript,${encodeURIComponent(`
+ *   import { serviceFn } from "@norpc/norpc";
+ *   import { serveWorker } from "@norpc/norpc/worker";
+ *   serveWorker(serviceFn((n) => n * 2));
+ * `)}`;
+ * // Your own Worker: a name, a bundled URL, Deno's permissions…
+ * const worker = new Worker(doublerWorker, { type: "module", name: "doubler" });
  * await using doubler = connectWorker<number, number>(worker);
- * console.log(await doubler.client.call(21)); // 42
+ * assert.equal(await doubler.client.call(21), 42);
  * ```
  */
 export function connectWorker<Req, Res>(

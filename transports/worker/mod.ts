@@ -12,20 +12,21 @@
  * pool replaces it. Web platform only: it runs in Deno and in browsers.
  *
  * @example
- * ```ts ignore
- * // doubler_worker.ts
- * /// <reference lib="deno.worker" />
- * import { serviceFn } from "@norpc/norpc";
- * import { serveWorker } from "@norpc/norpc/worker";
- * serveWorker(serviceFn((n: number) => n * 2));
- *
- * // main.ts
+ * ```ts
  * import { spawnWorker } from "@norpc/norpc/worker";
- * await using pool = spawnWorker<number, number>(
- *   new URL("./doubler_worker.ts", import.meta.url),
- *   { size: 2 },
- * );
- * console.log(await pool.client.call(21)); // 42
+ * import assert from "node:assert/strict";
+ *
+ * // The worker module — usually its own file, doubler_worker.ts, with
+ * // `/// <reference lib="deno.worker" />` at the top.
+ * const doublerWorker = `data:application/javascript,${encodeURIComponent(`
+ *   import { serviceFn } from "@norpc/norpc";
+ *   import { serveWorker } from "@norpc/norpc/worker";
+ *   serveWorker(serviceFn((n) => n * 2));
+ * `)}`;
+ *
+ * // The parent: new URL("./doubler_worker.ts", import.meta.url) for a file.
+ * await using pool = spawnWorker<number, number>(doublerWorker, { size: 2 });
+ * assert.equal(await pool.client.call(21), 42);
  * ```
  *
  * @module

@@ -53,11 +53,19 @@ export interface SpawnWorkerOptions<Req> extends ConnectWorkerOptions<Req> {
  * @typeParam Res The response type.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { spawnWorker } from "@norpc/norpc/worker";
+ * import assert from "node:assert/strict";
  *
- * await using pool = spawnWorker<number, number>(new URL("./w.ts", import.meta.url), { size: 2 });
- * console.log(pool.live, pool.replaced); // 2 0
+ * const echoWorker = `data:application/javascript,${encodeURIComponent(`
+ *   import { serviceFn } from "@norpc/norpc";
+ *   import { serveWorker } from "@norpc/norpc/worker";
+ *   serveWorker(serviceFn((x) => x));
+ * `)}`;
+ * await using pool = spawnWorker<string, string>(echoWorker, { size: 2 });
+ * assert.equal(await pool.client.call("hi"), "hi");
+ * assert.equal(pool.live, 2);
+ * assert.equal(pool.replaced, 0);
  * ```
  */
 export interface WorkerPool<Req, Res> extends WorkerHandle<Req, Res> {
@@ -88,15 +96,17 @@ export interface WorkerPool<Req, Res> extends WorkerHandle<Req, Res> {
  * @throws {InvalidOptionError} on an invalid option.
  *
  * @example A doubler in a pool of two workers
- * ```ts ignore
+ * ```ts
  * import { spawnWorker } from "@norpc/norpc/worker";
  * import assert from "node:assert/strict";
  *
- * // doubler_worker.ts: serveWorker(serviceFn((n: number) => n * 2));
- * const pool = spawnWorker<number, number>(
- *   new URL("./doubler_worker.ts", import.meta.url),
- *   { size: 2 },
- * );
+ * // Usually a file: new URL("./doubler_worker.ts", import.meta.url).
+ * const doublerWorker = `data:application/javascript,${encodeURIComponent(`
+ *   import { serviceFn } from "@norpc/norpc";
+ *   import { serveWorker } from "@norpc/norpc/worker";
+ *   serveWorker(serviceFn((n) => n * 2));
+ * `)}`;
+ * const pool = spawnWorker<number, number>(doublerWorker, { size: 2 });
  * assert.equal(await pool.client.call(21), 42);
  * await pool.close();
  * ```
