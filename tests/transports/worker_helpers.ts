@@ -47,9 +47,12 @@ export function withWorkers(
   return async () => {
     try {
       await body();
-    } finally {
-      assertWorkersEnded();
+    } catch (error) {
+      // Report the body's failure, not the workers it left behind.
+      for (const worker of running) worker.terminate();
+      throw error;
     }
+    assertWorkersEnded();
   };
 }
 

@@ -173,11 +173,21 @@ for (const seed of [1, 2]) {
       }
       // Workers died and were replaced, and the pool still serves.
       assert.ok(pool.replaced > 0, JSON.stringify(counts));
-      assert.ok((counts["echo:ok"] ?? 0) > CALLS / 10, JSON.stringify(counts));
-      assert.equal(
-        await pool.client.call({ method: "echo", args: ["after"] }),
-        "after",
-      );
+      // Not vacuous: besides deaths, real outcomes of each kind were checked
+      // (how many depends on when the crashes hit, so only "some").
+      for (const key of ["echo:ok", "slow:ok", "throw:error", "crash:ok"]) {
+        assert.ok((counts[key] ?? 0) > 0, `${key}: ${JSON.stringify(counts)}`);
+      }
+      // (A worker may still have a crash timer pending: its calls die, typed.)
+      let after: unknown;
+      for (let attempt = 0; attempt < 5 && after === undefined; attempt++) {
+        after = await pool.client.call({ method: "echo", args: ["after"] })
+          .catch((error) => {
+            if (!(error instanceof WorkerDiedError)) throw error;
+            return sleep(20);
+          });
+      }
+      assert.equal(after, "after");
       assert.equal(pool.queued, 0);
       await pool.close();
       assert.equal(pool.inFlight, 0);
