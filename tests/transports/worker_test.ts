@@ -484,6 +484,23 @@ Deno.test(
   }),
 );
 
+Deno.test(
+  "worker: connectWorker works when attached after the worker said ready",
+  withWorkers(async () => {
+    const worker = new Worker(LAB_WORKER, { type: "module", name: "late" });
+    // serveWorker's first `ready` arrives before connectWorker listens.
+    await new Promise((resolve) =>
+      worker.addEventListener("message", resolve, { once: true })
+    );
+    await using w = connectWorker<LabRequest, LabResponse>(worker);
+    const deadline = Date.now() + 5_000; // without the ping: TimeoutError
+    assert.equal(
+      await w.client.call({ method: "echo", args: ["late"] }, { deadline }),
+      "late",
+    );
+  }),
+);
+
 Deno.test("worker: invalid options are refused at construction, naming the option", () => {
   const bad: [unknown, string][] = [
     [{ size: 0 }, "size"],

@@ -4,10 +4,13 @@
  *
  * The protocol, in order: the worker posts `{ t: "ready" }` once
  * `serveWorker` listens, and the parent sends no call before it (a message
- * posted before the worker listens would be lost). Then `call` → `ok` |
- * `err`, with `cancel` when the caller gives up (abort or deadline). A
- * worker about to close itself posts `{ t: "bye" }` first, because the
- * parent sees no event when a worker calls `self.close()`.
+ * posted before the worker listens could be lost). The parent also posts
+ * `{ t: "ping" }` when it connects, which a listening worker answers with
+ * `ready` again: a parent that attached to a Worker late (connectWorker
+ * after an await) would otherwise have missed the first `ready`. Then
+ * `call` → `ok` | `err`, with `cancel` when the caller gives up (abort or
+ * deadline). A worker about to close itself posts `{ t: "bye" }` first,
+ * because the parent sees no event when a worker calls `self.close()`.
  *
  * @module
  */
@@ -16,15 +19,20 @@ import { NorpcError } from "../../mod.ts";
 import { UncloneableError } from "./errors.ts";
 
 /** The worker listens: calls may be sent. */
-export interface ReadyMessage {
-  /** Kind. */
-  readonly t: "ready";
-}
+export const READY = { t: "ready" } as const;
+
+/** The parent asks a worker that listens to say `ready` (again). */
+export const PING = { t: "ping" } as const;
 
 /** The worker is about to close itself; no call will be answered. */
-export interface ByeMessage {
-  /** Kind. */
-  readonly t: "bye";
+export const BYE = { t: "bye" } as const;
+
+/** The request's `method`, when it is a generated request. */
+export function methodOf(req: unknown): string | undefined {
+  const method = typeof req === "object" && req !== null
+    ? (req as { method?: unknown }).method
+    : undefined;
+  return typeof method === "string" ? method : undefined;
 }
 
 /** Anything that can be transferred by `postMessage`. */

@@ -24,12 +24,15 @@ import {
 } from "../_wire.ts";
 import { UncloneableError, WorkerDiedError } from "./errors.ts";
 import {
+  BYE,
   isDataCloneError,
+  methodOf,
+  PING,
+  READY,
   reviveTransportError,
   type Transfer,
   transferList,
 } from "./_protocol.ts";
-import { methodOf } from "./serve.ts";
 
 /**
  * Options of {@linkcode connectWorker} (and, per worker, of `spawnWorker`).
@@ -208,6 +211,8 @@ export class WorkerConnection<Req, Res>
     worker.addEventListener("message", this);
     worker.addEventListener("error", this);
     worker.addEventListener("messageerror", this);
+    // In case the worker said `ready` before we listened (see _protocol.ts).
+    worker.postMessage(PING);
   }
 
   get inFlight(): number {
@@ -393,14 +398,14 @@ export class WorkerConnection<Req, Res>
 
   #onMessage(data: unknown): void {
     const t = (data as { t?: unknown } | null)?.t;
-    if (t === "ready") {
+    if (t === READY.t) {
       if (this.#state === "starting") this.#state = "ready";
       this.wasReady = true;
       this.#pump();
       this.#maybeDrained();
       return;
     }
-    if (t === "bye") {
+    if (t === BYE.t) {
       return this.die(`${this.name} closed itself (self.close())`, undefined);
     }
     const message = parseMessage(data, this.name);

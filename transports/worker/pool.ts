@@ -251,6 +251,10 @@ class Pool<Req, Res> implements WorkerPool<Req, Res>, Service<Req, Res> {
     if (a.live && b.live) {
       const aReady = a.ready(), bReady = b.ready();
       if (aReady !== bReady) return aReady ? a : b;
+      if (!aReady) {
+        // Both busy: a worker with a free slot beats waiting in a queue.
+        for (const slot of slots) if (slot.ready()) return slot;
+      }
       return a.load <= b.load ? a : b;
     }
     if (a.live) return a;

@@ -15,7 +15,15 @@ import {
   parseMessage,
 } from "../_wire.ts";
 import { UncloneableError } from "./errors.ts";
-import { isDataCloneError, type Transfer, transferList } from "./_protocol.ts";
+import {
+  BYE,
+  isDataCloneError,
+  methodOf,
+  PING,
+  READY,
+  type Transfer,
+  transferList,
+} from "./_protocol.ts";
 
 /**
  * Options of {@linkcode serveWorker}.
@@ -136,7 +144,7 @@ class WorkerServer<Req, Res> {
     // so the parent fails the pending calls at once instead of never.
     const bye = () => {
       try {
-        scope.postMessage({ t: "bye" });
+        scope.postMessage(BYE);
       } catch {
         // Nothing to tell it with: its calls end on terminate or deadline.
       }
@@ -159,10 +167,13 @@ class WorkerServer<Req, Res> {
         // A frozen Deno namespace: self.close() is still covered.
       }
     }
-    scope.postMessage({ t: "ready" });
+    scope.postMessage(READY);
   }
 
   #onMessage(data: unknown): void {
+    if ((data as { t?: unknown } | null)?.t === PING.t) {
+      return this.#scope.postMessage(READY);
+    }
     const message = parseMessage(data, "the parent");
     if (message instanceof MalformedMessageError) {
       const id = callIdOf(message);
@@ -272,15 +283,16 @@ class WorkerServer<Req, Res> {
       });
     } catch {
       // A value the clone check let through still failed: send plain JSON.
-      this.#scope.postMessage({ t: "err", id, error: encodeError(error) });
+      try {
+        this.#scope.postMessage({ t: "err", id, error: encodeError(error) });
+      } catch (postError) {
+        // The port itself failed; the parent's deadline or the worker's
+        // end settles the call. Never let it become an uncaught error here.
+        console.error(
+          `norpc: ${this.#name} could not answer call ${id}:`,
+          postError,
+        );
+      }
     }
   }
-}
-
-/** The request's `method`, when it is a generated request. */
-export function methodOf(req: unknown): string | undefined {
-  const method = typeof req === "object" && req !== null
-    ? (req as { method?: unknown }).method
-    : undefined;
-  return typeof method === "string" ? method : undefined;
 }
