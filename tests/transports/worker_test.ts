@@ -6,12 +6,14 @@ import {
   InvalidOptionError,
   OverloadedError,
   ServiceBuilder,
+  serviceFn,
   TimeoutError,
   UnknownMethodError,
 } from "../../mod.ts";
 import { loadShed, retry, timeout } from "../../layers/mod.ts";
 import {
   connectWorker,
+  serveWorker,
   spawnWorker,
   UncloneableError,
   WorkerDiedError,
@@ -521,6 +523,19 @@ Deno.test("worker: invalid options are refused at construction, naming the optio
     );
   }
   assert.throws(() => spawnWorker(1 as never), InvalidOptionError);
+  const echo = serviceFn((x: unknown) => x);
+  assert.throws(
+    () => serveWorker(echo, { nmae: "x" } as never),
+    (error) => error instanceof InvalidOptionError && error.option === "nmae",
+  );
+  assert.throws(
+    () => serveWorker(echo, { transfer: 1 } as never),
+    (error) =>
+      error instanceof InvalidOptionError && error.option === "transfer",
+  );
+  assert.throws(() => serveWorker({} as never), TypeError);
+  // Valid, but this is not a worker: refused, nothing is listened to.
+  assert.throws(() => serveWorker(echo), /must run inside a Worker/);
   assert.throws(() => connectWorker({} as Worker), TypeError);
   assertWorkersEnded(); // none was started
 });

@@ -4,7 +4,12 @@
  * @module
  */
 
-import { type CallOptions, type Service, TimeoutError } from "../../mod.ts";
+import {
+  type CallOptions,
+  InvalidOptionError,
+  type Service,
+  TimeoutError,
+} from "../../mod.ts";
 import {
   callIdOf,
   type CallMessage,
@@ -96,6 +101,7 @@ export function serveWorker<Req, Res>(
       "serveWorker(service): service must be an object with a call(req, options) method, such as a generated xServer(impl) or serviceFn(fn)",
     );
   }
+  validateServeOptions(options);
   const scope = globalThis as unknown as WorkerScope;
   if (
     typeof scope.postMessage !== "function" ||
@@ -112,6 +118,40 @@ export function serveWorker<Req, Res>(
   }
   serving = true;
   new WorkerServer(scope, service, options).start();
+}
+
+function validateServeOptions(options: unknown): void {
+  if (options === undefined) return;
+  if (
+    typeof options !== "object" || options === null || Array.isArray(options)
+  ) {
+    throw new InvalidOptionError(
+      "serveWorker options",
+      options,
+      "an options object such as { name: 'primes' }, or nothing",
+    );
+  }
+  const allowed = ["transfer", "name"];
+  for (const key of Object.keys(options)) {
+    if (!allowed.includes(key)) {
+      throw new InvalidOptionError(
+        key,
+        (options as Record<string, unknown>)[key],
+        `no such option of serveWorker(); valid options: ${allowed.join(", ")}`,
+      );
+    }
+  }
+  const { transfer, name } = options as Record<string, unknown>;
+  if (transfer !== undefined && typeof transfer !== "function") {
+    throw new InvalidOptionError(
+      "transfer",
+      transfer,
+      "a function from a response to the objects to transfer",
+    );
+  }
+  if (name !== undefined && typeof name !== "string") {
+    throw new InvalidOptionError("name", name, "a string");
+  }
 }
 
 /** Whether this worker already serves (one service per worker). */
