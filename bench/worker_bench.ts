@@ -40,6 +40,40 @@ function rawEcho(): Callable<number, number> & { close(): void } {
   };
 }
 
+/**
+ * The stretch goal's ceiling: one number through a SharedArrayBuffer with
+ * `Atomics.waitAsync` in the parent (no serialization, one call at a time).
+ * A real shared-memory lane would add encoding on top of this.
+ */
+async function sharedMemoryPing(): Promise<
+  Callable<number, number> & { close(): void }
+> {
+  const worker = new Worker(WORKER, { type: "module", name: "sab" });
+  const a = new Int32Array(new SharedArrayBuffer(8));
+  await new Promise((resolve) => {
+    worker.onmessage = resolve;
+    worker.postMessage(a.buffer);
+  });
+  return {
+    async call(v: number): Promise<number> {
+      a[1] = v;
+      Atomics.store(a, 0, 1);
+      Atomics.notify(a, 0);
+      const wait = Atomics.waitAsync(a, 0, 1);
+      if (wait.async) await wait.value;
+      const res = a[1];
+      Atomics.store(a, 0, 0);
+      Atomics.notify(a, 0);
+      return res;
+    },
+    close() {
+      Atomics.store(a, 0, 3);
+      Atomics.notify(a, 0);
+      worker.terminate();
+    },
+  };
+}
+
 function comlinkEcho(): Callable<number, number> & { close(): void } {
   const worker = new Worker(WORKER, { type: "module", name: "comlink" });
   const remote = Comlink.wrap<{ call(n: number): number }>(worker);
@@ -66,6 +100,13 @@ const echoCases: [string, Callable<number, number>][] = [
   ["comlink over a Worker", comlink],
 ];
 for (const [name, svc] of echoCases) await verifyEcho(name, svc);
+const shared = await sharedMemoryPing();
+for (const v of [7, 0, 255]) {
+  if (await shared.call(v) !== v) throw new Error("sab ping: bad reply");
+}
+Deno.bench(`SharedArrayBuffer ping, no encoding ×256`, {
+  group: "worker round trip c=1",
+}, sequential(shared, 1, 256));
 
 const N = 256;
 for (const [name, svc] of echoCases) {
@@ -113,6 +154,7 @@ for (const [name, svc] of cpuCases) {
 // End every worker once the benches ran (the process would linger otherwise).
 globalThis.addEventListener("unload", () => {
   raw.close();
+  shared.close();
   comlink.close();
   norpc.terminate();
   for (const [, pool] of pools) pool.terminate();
