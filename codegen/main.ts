@@ -2,20 +2,23 @@
  * The norpc code generator's command line. Run `--help` for usage.
  *
  * ```sh
- * deno run --allow-read --allow-write --allow-env jsr:@norpc/norpc/codegen service.ts
+ * deno run --allow-read --allow-write jsr:@norpc/norpc/codegen service.ts
  * ```
  *
  * @module
  */
 
+// Before the compiler loads: it must load without env permission.
+import "./_env_guard.ts";
 import { formatDiagnostic, generate } from "./generate.ts";
 import { DEFAULT_RUNTIME } from "./emit.ts";
 import { defaultOutFileName, isServiceDefinition } from "./parse.ts";
 import { basename, isAbsolute, join, resolve } from "./path.ts";
+import "./_env_restore.ts";
 
 /** The usage text printed by `--help` and after a usage error. */
 export const USAGE =
-  `Usage: deno run --allow-read --allow-write --allow-env jsr:@norpc/norpc/codegen [options] <file|dir>...
+  `Usage: deno run --allow-read --allow-write jsr:@norpc/norpc/codegen [options] <file|dir>...
 
 Generates, for each exported interface whose members are methods, a typed
 client (NameClient), a handler interface (NameHandler), a server

@@ -7,7 +7,7 @@
  * can be embedded and tested; the command line lives in `codegen/main.ts`.
  *
  * Run as a program, this module is that command line:
- * `deno run --allow-read --allow-write --allow-env jsr:@norpc/norpc/codegen --help`.
+ * `deno run --allow-read --allow-write jsr:@norpc/norpc/codegen --help`.
  *
  * @example Generating code in memory
  * ```ts
@@ -24,6 +24,8 @@
  * @module
  */
 
+// Before the compiler loads: it must load without env permission.
+import "./_env_guard.ts";
 export type { Diagnostic } from "./diagnostic.ts";
 export {
   formatDiagnostic,
@@ -31,6 +33,7 @@ export {
   type GenerateOptions,
   type GenerateResult,
 } from "./generate.ts";
+import "./_env_restore.ts";
 
 if (import.meta.main) {
   import("./main.ts").then(({ main }) => main(Deno.args)).then((code) =>
