@@ -1,6 +1,8 @@
 /**
- * The command line, run as a subprocess: writing, `--out`, `--check`,
- * `--runtime`, `--interface`, directory walks, usage errors and diagnostics.
+ * The command line, run as a subprocess exactly as the README prints it
+ * (`deno run --allow-read --allow-write …`, no env permission): writing,
+ * `--out`, `--check`, `--runtime`, `--interface`, `--watch`, directory
+ * walks, usage errors and diagnostics.
  */
 
 import assert from "node:assert/strict";
@@ -11,7 +13,7 @@ const MOD = new URL("../../codegen/mod.ts", import.meta.url).pathname;
 
 function cli(args: string[], cwd: string, entry = MAIN): Promise<DenoOutput> {
   return deno(
-    ["run", "--allow-read", "--allow-write", "--allow-env", entry, ...args],
+    ["run", "--no-prompt", "--allow-read", "--allow-write", entry, ...args],
     cwd,
   );
 }
@@ -30,6 +32,14 @@ async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+async function withDirResult<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  let result: T | undefined;
+  await withDir(async (dir) => {
+    result = await fn(dir);
+  });
+  return result as T;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -211,4 +221,64 @@ Deno.test("cli: codegen/mod.ts runs the command line when it is the main module"
     const bad = await cli(["--nope"], dir, MOD);
     assert.equal(bad.code, 2);
   });
+});
+
+Deno.test("cli: a generated file as input exits 1, located, naming the source", async () => {
+  await withDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/greeter.ts`, SERVICE);
+    assert.equal((await cli(["greeter.ts"], dir)).code, 0);
+    const run = await cli(["greeter.gen.ts"], dir);
+    assert.equal(run.code, 1);
+    assert.match(
+      run.stderr,
+      /^greeter\.gen\.ts:1:1: error: this is a generated file \(`\.gen\.ts`\).*\n {2}hint: generate from the interface file instead: `greeter\.ts`/m,
+    );
+    assert.equal(await exists(`${dir}/greeter.gen.gen.ts`), false);
+  });
+});
+
+Deno.test("cli: an unresolved type name exits 1 at the source's file:line:col", async () => {
+  await withDir(async (dir) => {
+    await Deno.writeTextFile(
+      `${dir}/bank.ts`,
+      "export interface Bank {\n  get(k: Strin): Nope;\n}\n",
+    );
+    const run = await cli(["bank.ts"], dir);
+    assert.equal(run.code, 1);
+    assert.match(
+      run.stderr,
+      /^bank\.ts:2:10: error: cannot find the type `Strin`\n {2}hint: did you mean `string`\?/m,
+    );
+    assert.match(
+      run.stderr,
+      /^bank\.ts:2:18: error: cannot find the type `Nope`/m,
+    );
+    assert.equal(await exists(`${dir}/bank.gen.ts`), false);
+  });
+});
+
+Deno.test("cli: the library imports and generates without env permission", async () => {
+  const script = `
+    import { generate } from ${JSON.stringify(MOD)};
+    const { code } = generate("export interface A { x(): string }", { fileName: "a.ts" });
+    console.log(code?.includes("export class AClient") ? "generated" : "failed");
+    try {
+      Deno.env.get("HOME");
+      console.log("env readable");
+    } catch (err) {
+      console.log("env still denied:", (err as Error).name);
+    }`;
+  const run = await withDirResult(async (dir) => {
+    await Deno.writeTextFile(`${dir}/main.ts`, script);
+    return deno([
+      "run",
+      "--no-prompt",
+      "--config",
+      new URL("../../deno.json", import.meta.url).pathname,
+      `${dir}/main.ts`,
+    ]);
+  });
+  assert.equal(run.code, 0, run.stderr);
+  // The program keeps the permissions it was given: none for env.
+  assert.equal(run.stdout, "generated\nenv still denied: NotCapable\n");
 });
