@@ -12,6 +12,7 @@ import {
   serviceNames,
 } from "./emit.ts";
 import type { Diagnostic } from "./diagnostic.ts";
+import { EXTRA_FILE_NAMES, extraNames } from "./emit_extras.ts";
 import { unresolvedNames } from "./names.ts";
 import { defaultOutFileName, parse } from "./parse.ts";
 
@@ -133,6 +134,12 @@ export function generate(
   );
 
   const declared = declaredNames(model.services);
+  for (const name of EXTRA_FILE_NAMES) declared.set(name, "the generated file");
+  for (const service of model.services) {
+    for (const name of generatedNames(service.name)) {
+      if (!declared.has(name)) declared.set(name, `service ${service.name}`);
+    }
+  }
   for (const [name, node] of model.referencedNames) {
     const owner = declared.get(name);
     if (owner === undefined || fromRuntime.has(name)) continue;
@@ -147,7 +154,7 @@ export function generate(
   }
   const seen = new Map<string, string>();
   for (const service of model.services) {
-    for (const generated of Object.values(serviceNames(service.name))) {
+    for (const generated of generatedNames(service.name)) {
       const other = seen.get(generated);
       if (other !== undefined && other !== service.name) {
         const decl = sf.statements.find((st) =>
@@ -170,6 +177,15 @@ export function generate(
   );
   if (diagnostics.length > 0) return { code: undefined, diagnostics };
   return { code: emit({ ...model, imports }, { runtime }), diagnostics: [] };
+}
+
+/** Every name generated for the interface `name`. */
+function generatedNames(name: string): string[] {
+  const base = serviceNames(name);
+  return [
+    ...Object.values(base),
+    ...Object.values(extraNames(name, base.server)),
+  ];
 }
 
 /**
