@@ -282,3 +282,104 @@ Deno.test("cli: the library imports and generates without env permission", async
   // The program keeps the permissions it was given: none for env.
   assert.equal(run.stdout, "generated\nenv still denied: NotCapable\n");
 });
+
+/** Reads a stream line by line; `undefined` once it ends. */
+function lineReader(stream: ReadableStream<Uint8Array>) {
+  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  return {
+    async next(): Promise<string | undefined> {
+      while (!buffer.includes("\n")) {
+        const { value, done } = await reader.read();
+        if (done) return undefined;
+        buffer += value;
+      }
+      const at = buffer.indexOf("\n");
+      const line = buffer.slice(0, at);
+      buffer = buffer.slice(at + 1);
+      return line;
+    },
+    cancel: () => reader.cancel(),
+  };
+}
+
+Deno.test("cli: --watch regenerates on change with one status line per file", async () => {
+  await withDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/greeter.ts`, SERVICE);
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--no-prompt",
+        "--allow-read",
+        "--allow-write",
+        MAIN,
+        "--watch",
+        "greeter.ts",
+      ],
+      cwd: dir,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).spawn();
+    const stderr = new Response(child.stderr).text();
+    const lines = lineReader(child.stdout);
+    // Bounded in time: a watcher that never answers is killed, its output
+    // ends, and the assertion waiting for a line fails.
+    const deadline = setTimeout(() => child.kill(), 20_000);
+    try {
+      assert.match(
+        (await lines.next()) ?? "",
+        /^norpc: wrote 1 file \(greeter\.gen\.ts\)/,
+      );
+      assert.equal(
+        await lines.next(),
+        "norpc: watching greeter.ts (Ctrl-C to stop)",
+      );
+
+      // Saved the way editors save, by replacing the file: one event, so
+      // the watcher never sees a half-written file.
+      const save = async (text: string) => {
+        await Deno.writeTextFile(`${dir}/greeter.ts.tmp`, text);
+        await Deno.rename(`${dir}/greeter.ts.tmp`, `${dir}/greeter.ts`);
+      };
+      await save(
+        SERVICE.replace("}\n", "  /** Waves. */\n  wave(): void;\n}\n"),
+      );
+      assert.match(
+        (await lines.next()) ?? "",
+        /^\d\d:\d\d:\d\d greeter\.ts: wrote greeter\.gen\.ts$/,
+      );
+      const code = await Deno.readTextFile(`${dir}/greeter.gen.ts`);
+      assert.match(code, /wave\(options\?: CallOptions\): Promise<void>/);
+
+      await save(SERVICE.replace("name: string", "name: Strin"));
+      assert.match(
+        (await lines.next()) ?? "",
+        /^\d\d:\d\d:\d\d greeter\.ts: 1 error, greeter\.gen\.ts not updated$/,
+      );
+      assert.equal(await Deno.readTextFile(`${dir}/greeter.gen.ts`), code);
+    } finally {
+      clearTimeout(deadline);
+      try {
+        child.kill();
+      } catch {
+        // already ended (killed at the deadline)
+      }
+      await lines.cancel();
+      await child.status;
+    }
+    assert.match(
+      await stderr,
+      /greeter\.ts:4:15: error: cannot find the type `Strin`/,
+    );
+  });
+});
+
+Deno.test("cli: --watch with --check is a usage error", async () => {
+  await withDir(async (dir) => {
+    const run = await cli(["--watch", "--check", "x.ts"], dir);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /--watch and --check cannot be combined/);
+  });
+});
