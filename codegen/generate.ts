@@ -56,9 +56,10 @@ export interface GenerateOptions {
  * @example
  * ```ts
  * import { generate, type GenerateResult } from "@norpc/norpc/codegen";
+ * import assert from "node:assert/strict";
  *
  * const result: GenerateResult = generate("export interface A {}", { fileName: "a.ts" });
- * console.log(result.code === undefined); // true: see result.diagnostics
+ * assert.equal(result.code, undefined); // see result.diagnostics
  * ```
  */
 export interface GenerateResult {
@@ -88,6 +89,7 @@ export interface GenerateResult {
  * @example
  * ```ts
  * import { formatDiagnostic, generate } from "@norpc/norpc/codegen";
+ * import assert from "node:assert/strict";
  *
  * const result = generate(
  *   `export interface Counter {
@@ -97,7 +99,7 @@ export interface GenerateResult {
  *   { fileName: "counter.ts" },
  * );
  * for (const d of result.diagnostics) console.error(formatDiagnostic(d));
- * console.log(result.code?.includes("export class CounterClient")); // true
+ * assert.ok(result.code?.includes("export class CounterClient"));
  * ```
  */
 export function generate(
@@ -226,13 +228,15 @@ function generatedInput(
  * @example
  * ```ts
  * import { formatDiagnostic, generate } from "@norpc/norpc/codegen";
+ * import assert from "node:assert/strict";
  *
  * const { diagnostics } = generate("export interface A { call(): void }", {
  *   fileName: "a.ts",
  * });
- * console.log(formatDiagnostic(diagnostics[0]));
- * // a.ts:1:22: error: method name `call` clashes with …
- * //   hint: rename it …
+ * assert.match(
+ *   formatDiagnostic(diagnostics[0]),
+ *   /^a\.ts:1:22: error: method name `call` .*\n {2}hint: /,
+ * );
  * ```
  */
 export function formatDiagnostic(diagnostic: Diagnostic): string {
