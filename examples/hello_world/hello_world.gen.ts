@@ -67,6 +67,19 @@ function startNamed<Req, Res>(
   return { client: withLayers(client, clientLayers, "clientLayers"), server };
 }
 
+/** `service` with `options` under each call's own (which win, key by key). */
+function withOptions<Req, Res>(
+  service: norpc.Service<Req, Res>,
+  options: Readonly<norpc.CallOptions>,
+): norpc.Service<Req, Res> {
+  return {
+    call: (req, own) =>
+      service.call(req, own === undefined ? options : { ...options, ...own }),
+    ready: () => service.ready?.() ?? true,
+    enforcesDeadline: service.enforcesDeadline,
+  };
+}
+
 /** A request to the `HelloWorld` service: a method's name and its arguments. */
 export type HelloWorldRequest = { method: "hello"; args: [s: string] };
 
@@ -185,6 +198,12 @@ export interface SpawnedHelloWorld extends AsyncDisposable {
   readonly client: HelloWorldClient;
   /** The server loop: `close()` it, or let `await using` do it. */
   readonly server: norpc.Server;
+  /**
+   * A client whose every call carries `options` (a call's own win, key by
+   * key): `with({ signal }).method(a)` needs no `undefined` for a skipped
+   * optional parameter before the options.
+   */
+  with(options: Readonly<norpc.CallOptions>): HelloWorldClient;
 }
 
 /**
@@ -209,6 +228,7 @@ export function spawnHelloWorld(
   return {
     client: new HelloWorldClient(client),
     server,
+    with: (options) => new HelloWorldClient(withOptions(client, options)),
     [Symbol.asyncDispose]: () => server.close(),
   };
 }

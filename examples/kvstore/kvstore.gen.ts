@@ -67,6 +67,19 @@ function startNamed<Req, Res>(
   return { client: withLayers(client, clientLayers, "clientLayers"), server };
 }
 
+/** `service` with `options` under each call's own (which win, key by key). */
+function withOptions<Req, Res>(
+  service: norpc.Service<Req, Res>,
+  options: Readonly<norpc.CallOptions>,
+): norpc.Service<Req, Res> {
+  return {
+    call: (req, own) =>
+      service.call(req, own === undefined ? options : { ...options, ...own }),
+    ready: () => service.ready?.() ?? true,
+    enforcesDeadline: service.enforcesDeadline,
+  };
+}
+
 /** A request to the `KvStore` service: a method's name and its arguments. */
 export type KvStoreRequest =
   | { method: "get"; args: [key: string] }
@@ -266,6 +279,12 @@ export interface SpawnedKvStore extends AsyncDisposable {
   readonly client: KvStoreClient;
   /** The server loop: `close()` it, or let `await using` do it. */
   readonly server: norpc.Server;
+  /**
+   * A client whose every call carries `options` (a call's own win, key by
+   * key): `with({ signal }).method(a)` needs no `undefined` for a skipped
+   * optional parameter before the options.
+   */
+  with(options: Readonly<norpc.CallOptions>): KvStoreClient;
 }
 
 /**
@@ -290,6 +309,7 @@ export function spawnKvStore(
   return {
     client: new KvStoreClient(client),
     server,
+    with: (options) => new KvStoreClient(withOptions(client, options)),
     [Symbol.asyncDispose]: () => server.close(),
   };
 }

@@ -68,6 +68,19 @@ function startNamed<Req, Res>(
   return { client: withLayers(client, clientLayers, "clientLayers"), server };
 }
 
+/** `service` with `options` under each call's own (which win, key by key). */
+function withOptions<Req, Res>(
+  service: norpc.Service<Req, Res>,
+  options: Readonly<norpc.CallOptions>,
+): norpc.Service<Req, Res> {
+  return {
+    call: (req, own) =>
+      service.call(req, own === undefined ? options : { ...options, ...own }),
+    ready: () => service.ready?.() ?? true,
+    enforcesDeadline: service.enforcesDeadline,
+  };
+}
+
 /** A request to the `Orders` service: a method's name and its arguments. */
 export type OrdersRequest = { method: "place"; args: [order: Order] };
 
@@ -191,6 +204,12 @@ export interface SpawnedOrders extends AsyncDisposable {
   readonly client: OrdersClient;
   /** The server loop: `close()` it, or let `await using` do it. */
   readonly server: norpc.Server;
+  /**
+   * A client whose every call carries `options` (a call's own win, key by
+   * key): `with({ signal }).method(a)` needs no `undefined` for a skipped
+   * optional parameter before the options.
+   */
+  with(options: Readonly<norpc.CallOptions>): OrdersClient;
 }
 
 /**
@@ -215,6 +234,7 @@ export function spawnOrders(
   return {
     client: new OrdersClient(client),
     server,
+    with: (options) => new OrdersClient(withOptions(client, options)),
     [Symbol.asyncDispose]: () => server.close(),
   };
 }

@@ -67,6 +67,19 @@ function startNamed<Req, Res>(
   return { client: withLayers(client, clientLayers, "clientLayers"), server };
 }
 
+/** `service` with `options` under each call's own (which win, key by key). */
+function withOptions<Req, Res>(
+  service: norpc.Service<Req, Res>,
+  options: Readonly<norpc.CallOptions>,
+): norpc.Service<Req, Res> {
+  return {
+    call: (req, own) =>
+      service.call(req, own === undefined ? options : { ...options, ...own }),
+    ready: () => service.ready?.() ?? true,
+    enforcesDeadline: service.enforcesDeadline,
+  };
+}
+
 /** A request to the `Bank` service: a method's name and its arguments. */
 export type BankRequest =
   | { method: "deposit"; args: [account: string, amount: number] }
@@ -234,6 +247,12 @@ export interface SpawnedBank extends AsyncDisposable {
   readonly client: BankClient;
   /** The server loop: `close()` it, or let `await using` do it. */
   readonly server: norpc.Server;
+  /**
+   * A client whose every call carries `options` (a call's own win, key by
+   * key): `with({ signal }).method(a)` needs no `undefined` for a skipped
+   * optional parameter before the options.
+   */
+  with(options: Readonly<norpc.CallOptions>): BankClient;
 }
 
 /**
@@ -258,6 +277,7 @@ export function spawnBank(
   return {
     client: new BankClient(client),
     server,
+    with: (options) => new BankClient(withOptions(client, options)),
     [Symbol.asyncDispose]: () => server.close(),
   };
 }
@@ -398,6 +418,12 @@ export interface SpawnedAudit extends AsyncDisposable {
   readonly client: AuditClient;
   /** The server loop: `close()` it, or let `await using` do it. */
   readonly server: norpc.Server;
+  /**
+   * A client whose every call carries `options` (a call's own win, key by
+   * key): `with({ signal }).method(a)` needs no `undefined` for a skipped
+   * optional parameter before the options.
+   */
+  with(options: Readonly<norpc.CallOptions>): AuditClient;
 }
 
 /**
@@ -422,6 +448,7 @@ export function spawnAudit(
   return {
     client: new AuditClient(client),
     server,
+    with: (options) => new AuditClient(withOptions(client, options)),
     [Symbol.asyncDispose]: () => server.close(),
   };
 }

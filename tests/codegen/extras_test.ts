@@ -103,3 +103,26 @@ Deno.test("extras: the descriptor names the service and lists its methods", () =
   const method: HelloWorldMethod = helloWorldService.methods[0];
   assert.equal(method, "hello");
 });
+
+Deno.test("extras: with(options) binds call options, the call's own win", async () => {
+  const seen: (string | undefined)[] = [];
+  // Seen where the options enter the channel: the client side.
+  const spy: HelloWorldLayer = (inner) => ({
+    call(req, options) {
+      seen.push(options?.metadata?.who);
+      return inner.call(req, options);
+    },
+  });
+  await using hello = spawnHelloWorld({ hello: (s) => s }, {
+    clientLayers: [spy],
+  });
+  const bound = hello.with({ metadata: { who: "bound" } });
+  assert.equal(await bound.hello("a"), "a");
+  assert.equal(await bound.hello("b", { metadata: { who: "own" } }), "b");
+  assert.deepEqual(seen, ["bound", "own"]);
+
+  const controller = new AbortController();
+  const aborting = hello.with({ signal: controller.signal });
+  controller.abort(new Error("stop"));
+  await assert.rejects(aborting.hello("c"), /stop/);
+});

@@ -67,6 +67,19 @@ function startNamed<Req, Res>(
   return { client: withLayers(client, clientLayers, "clientLayers"), server };
 }
 
+/** `service` with `options` under each call's own (which win, key by key). */
+function withOptions<Req, Res>(
+  service: norpc.Service<Req, Res>,
+  options: Readonly<norpc.CallOptions>,
+): norpc.Service<Req, Res> {
+  return {
+    call: (req, own) =>
+      service.call(req, own === undefined ? options : { ...options, ...own }),
+    ready: () => service.ready?.() ?? true,
+    enforcesDeadline: service.enforcesDeadline,
+  };
+}
+
 /** A request to the `Counter` service: a method's name and its arguments. */
 export type CounterRequest =
   | { method: "add"; args: [n?: number] }
@@ -280,6 +293,12 @@ export interface SpawnedCounter extends AsyncDisposable {
   readonly client: CounterClient;
   /** The server loop: `close()` it, or let `await using` do it. */
   readonly server: norpc.Server;
+  /**
+   * A client whose every call carries `options` (a call's own win, key by
+   * key): `with({ signal }).method(a)` needs no `undefined` for a skipped
+   * optional parameter before the options.
+   */
+  with(options: Readonly<norpc.CallOptions>): CounterClient;
 }
 
 /**
@@ -304,6 +323,7 @@ export function spawnCounter(
   return {
     client: new CounterClient(client),
     server,
+    with: (options) => new CounterClient(withOptions(client, options)),
     [Symbol.asyncDispose]: () => server.close(),
   };
 }

@@ -67,6 +67,19 @@ function startNamed<Req, Res>(
   return { client: withLayers(client, clientLayers, "clientLayers"), server };
 }
 
+/** `service` with `options` under each call's own (which win, key by key). */
+function withOptions<Req, Res>(
+  service: norpc.Service<Req, Res>,
+  options: Readonly<norpc.CallOptions>,
+): norpc.Service<Req, Res> {
+  return {
+    call: (req, own) =>
+      service.call(req, own === undefined ? options : { ...options, ...own }),
+    ready: () => service.ready?.() ?? true,
+    enforcesDeadline: service.enforcesDeadline,
+  };
+}
+
 /** A request to the `Echo` service: a method's name and its arguments. */
 export type EchoRequest =
   | { method: "echo"; args: [options: string, req: number] }
@@ -225,6 +238,12 @@ export interface SpawnedEcho extends AsyncDisposable {
   readonly client: EchoClient;
   /** The server loop: `close()` it, or let `await using` do it. */
   readonly server: norpc.Server;
+  /**
+   * A client whose every call carries `options` (a call's own win, key by
+   * key): `with({ signal }).method(a)` needs no `undefined` for a skipped
+   * optional parameter before the options.
+   */
+  with(options: Readonly<norpc.CallOptions>): EchoClient;
 }
 
 /**
@@ -249,6 +268,7 @@ export function spawnEcho(
   return {
     client: new EchoClient(client),
     server,
+    with: (options) => new EchoClient(withOptions(client, options)),
     [Symbol.asyncDispose]: () => server.close(),
   };
 }
@@ -398,6 +418,14 @@ export interface SpawnedAVeryLongServiceNameThatMakesEveryGeneratedLineLonger
   readonly client: AVeryLongServiceNameThatMakesEveryGeneratedLineLongerClient;
   /** The server loop: `close()` it, or let `await using` do it. */
   readonly server: norpc.Server;
+  /**
+   * A client whose every call carries `options` (a call's own win, key by
+   * key): `with({ signal }).method(a)` needs no `undefined` for a skipped
+   * optional parameter before the options.
+   */
+  with(
+    options: Readonly<norpc.CallOptions>,
+  ): AVeryLongServiceNameThatMakesEveryGeneratedLineLongerClient;
 }
 
 /**
@@ -424,6 +452,10 @@ export function spawnAVeryLongServiceNameThatMakesEveryGeneratedLineLonger(
       client,
     ),
     server,
+    with: (options) =>
+      new AVeryLongServiceNameThatMakesEveryGeneratedLineLongerClient(
+        withOptions(client, options),
+      ),
     [Symbol.asyncDispose]: () => server.close(),
   };
 }

@@ -71,6 +71,19 @@ function startNamed<Req, Res>(
   return { client: withLayers(client, clientLayers, "clientLayers"), server };
 }
 
+/** `service` with `options` under each call's own (which win, key by key). */
+function withOptions<Req, Res>(
+  service: norpc.Service<Req, Res>,
+  options: Readonly<norpc.CallOptions>,
+): norpc.Service<Req, Res> {
+  return {
+    call: (req, own) =>
+      service.call(req, own === undefined ? options : { ...options, ...own }),
+    ready: () => service.ready?.() ?? true,
+    enforcesDeadline: service.enforcesDeadline,
+  };
+}
+
 /** A request to the `Geometry` service: a method's name and its arguments. */
 export type GeometryRequest =
   | { method: "distance"; args: [a: P, b: shapes.Point, rounding?: Rounding] }
@@ -477,6 +490,12 @@ export interface SpawnedGeometry extends AsyncDisposable {
   readonly client: GeometryClient;
   /** The server loop: `close()` it, or let `await using` do it. */
   readonly server: norpc.Server;
+  /**
+   * A client whose every call carries `options` (a call's own win, key by
+   * key): `with({ signal }).method(a)` needs no `undefined` for a skipped
+   * optional parameter before the options.
+   */
+  with(options: Readonly<norpc.CallOptions>): GeometryClient;
 }
 
 /**
@@ -501,6 +520,7 @@ export function spawnGeometry(
   return {
     client: new GeometryClient(client),
     server,
+    with: (options) => new GeometryClient(withOptions(client, options)),
     [Symbol.asyncDispose]: () => server.close(),
   };
 }
