@@ -24,21 +24,16 @@ let real: typeof process.env | undefined;
 if (Deno.permissions.querySync({ name: "env" }).state !== "granted") {
   const env = process.env;
   real = env;
+  // Reads only what is granted: never throws, and never prompts (at a
+  // terminal, a read that is not granted would ask the user about
+  // TSC_WATCHFILE, which the generator does not need).
+  const readable = (key: string | symbol): key is string =>
+    typeof key === "string" &&
+    Deno.permissions.querySync({ name: "env", variable: key }).state ===
+      "granted";
   process.env = new Proxy({}, {
-    get(_target, key) {
-      try {
-        return Reflect.get(env, key);
-      } catch {
-        return undefined; // NotCapable: the variable is not readable
-      }
-    },
-    has(_target, key) {
-      try {
-        return Reflect.has(env, key);
-      } catch {
-        return false;
-      }
-    },
+    get: (_target, key) => readable(key) ? Reflect.get(env, key) : undefined,
+    has: (_target, key) => readable(key) && Reflect.has(env, key),
   }) as typeof process.env;
 }
 
