@@ -19,6 +19,29 @@ import { deno, REPO } from "./_helpers.ts";
 
 const TARGET = new URL("codegen/_globals.ts", REPO);
 
+/**
+ * The globals of Node's types, which `deno check` also knows without an
+ * import (Deno bundles them; `deno types` does not print them). Each is
+ * checked below to resolve in a file without imports.
+ */
+const NODE_GLOBALS = [
+  "Buffer",
+  "BufferConstructor",
+  "BufferEncoding",
+  "NodeJS",
+  "NodeModule",
+  "NodeRequire",
+  "__dirname",
+  "__filename",
+  "clearImmediate",
+  "exports",
+  "global",
+  "module",
+  "process",
+  "require",
+  "setImmediate",
+];
+
 /** Adds the global names a declaration file declares to `names`. */
 function collect(statements: readonly ts.Statement[], names: Set<string>) {
   for (const st of statements) {
@@ -55,7 +78,7 @@ async function computeGlobals(): Promise<string[]> {
   const denoTypes = await deno(["types"]);
   assert.equal(denoTypes.code, 0, denoTypes.stderr);
   texts.push(denoTypes.stdout);
-  const names = new Set<string>();
+  const names = new Set<string>(NODE_GLOBALS);
   for (const text of texts) {
     const sf = ts.createSourceFile("lib.d.ts", text, ts.ScriptTarget.Latest);
     collect(sf.statements, names);
@@ -109,4 +132,32 @@ Deno.test("codegen/_globals.ts lists the globals of TypeScript's libs and Deno",
     names,
     "codegen/_globals.ts drifted: NORPC_UPDATE_GLOBALS=1 deno test -A tests/codegen/globals_test.ts",
   );
+});
+
+Deno.test("Node's globals listed in the test resolve in deno check without an import", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "norpc_globals_" });
+  try {
+    const values = new Set([
+      "__dirname",
+      "__filename",
+      "clearImmediate",
+      "exports",
+      "global",
+      "module",
+      "process",
+      "require",
+      "setImmediate",
+    ]);
+    const refs = NODE_GLOBALS.map((n) =>
+      values.has(n) ? `typeof ${n}` : n === "NodeJS" ? "NodeJS.Timeout" : n
+    );
+    await Deno.writeTextFile(
+      `${dir}/node_globals.ts`,
+      `export type All = [\n${refs.map((r) => `  ${r},`).join("\n")}\n];\n`,
+    );
+    const check = await deno(["check", "node_globals.ts"], dir);
+    assert.equal(check.code, 0, check.stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
