@@ -2,11 +2,16 @@
  * The norpc code generator as a library. {@linkcode generate} turns a
  * TypeScript file with service interfaces into a generated module: for each
  * interface `Name`, a `NameRequest` union, a `NameResponses` map, a typed
- * `NameClient`, a `NameHandler` interface to implement and a `nameServer`
- * function that serves an implementation. It is pure (no file system), so it
- * can be embedded and tested; the command line lives in `codegen/main.ts`.
+ * `NameClient`, a `NameHandler` interface to implement, a `nameServer`
+ * function that serves an implementation, `spawnName(impl, options)` (the
+ * server spawned under the service's name, typed layers on either side, a
+ * typed client), `NameLayer`, `NameMethod` and the `nameService` descriptor.
+ * It is pure (no file system, no environment), so it can be embedded and
+ * tested; it reports unresolved type names and refuses generated (`.gen.ts`)
+ * inputs, each at `file:line:col` of the input.
  *
- * Run as a program, this module is that command line:
+ * Run as a program, this module is the command line (read and write
+ * permission only; `--watch` regenerates on change):
  * `deno run --allow-read --allow-write jsr:@norpc/norpc/codegen --help`.
  *
  * @example Generating code in memory

@@ -190,3 +190,16 @@ Deno.test("README Walkthrough shows examples/walkthrough/ as it is", async () =>
     );
   }
 });
+
+Deno.test("README tables have no cell over 100 characters (no scrolling)", () => {
+  const wide: string[] = [];
+  readme.split("\n").forEach((line, i) => {
+    if (!line.startsWith("|")) return;
+    for (const cell of line.split("|").slice(1, -1)) {
+      if (cell.trim().length > 100) {
+        wide.push(`README.md:${i + 1}: ${cell.trim()}`);
+      }
+    }
+  });
+  assert.deepEqual(wide, []);
+});
