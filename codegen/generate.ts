@@ -79,7 +79,9 @@ export interface GenerateResult {
  * Generic interfaces or methods, overloads, properties, index signatures,
  * rest parameters, repeated parameter names, a required parameter after an
  * optional one and method names the generated code reserves (`call`, `then`,
- * …) are reported as diagnostics instead.
+ * …) are reported as diagnostics instead, and so are type names that resolve
+ * to nothing (neither declared, imported nor global: a misspelled `Strin`)
+ * and generated files (`.gen.ts`) given as input.
  *
  * @param sourceText The input file's text.
  * @param options The input's name, and optionally the output's name, the
