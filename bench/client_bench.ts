@@ -14,6 +14,7 @@
  */
 
 import { type CallOptions, type Service, spawn } from "@norpc/norpc";
+import { timeout } from "@norpc/norpc/layers";
 import {
   HelloWorldClient,
   type HelloWorldRequest,
@@ -145,5 +146,29 @@ Deno.bench({
   group: "spawned",
   async fn() {
     await viaSpawnHelper.client.hello("world");
+  },
+});
+
+// What a realistic call adds on top: a caller's signal (the envelope path),
+// then a `timeout` layer on the client side as well.
+const signal = new AbortController().signal;
+const withTimeout = spawnHelloWorld(impl, { clientLayers: [timeout(10_000)] });
+if (await withTimeout.client.hello("world", { signal }) !== "world") {
+  throw new Error("wrong answer");
+}
+
+Deno.bench({
+  name: "spawnHelloWorld(impl).client, with a signal",
+  group: "spawned",
+  async fn() {
+    await viaSpawnHelper.client.hello("world", { signal });
+  },
+});
+
+Deno.bench({
+  name: "spawnHelloWorld(impl).client, with a signal and a timeout layer",
+  group: "spawned",
+  async fn() {
+    await withTimeout.client.hello("world", { signal });
   },
 });
