@@ -19,6 +19,7 @@
  */
 
 import { type Doc, group, hardline, indent, join, line, list } from "./doc.ts";
+import type { ServiceNames } from "./emit.ts";
 import type { ServiceModel } from "./parse.ts";
 import { parameterList, referenceType, textType } from "./types.ts";
 
@@ -78,16 +79,6 @@ export function extraNames(name: string, server: string): ExtraNames {
  */
 export function extrasImport(runtime: string): Doc {
   return `import * as ${RUNTIME_NAMESPACE} from ${JSON.stringify(runtime)};`;
-}
-
-/** The names of `serviceNames` the extras refer to. */
-interface BaseNames {
-  readonly request: string;
-  readonly responses: string;
-  readonly response: string;
-  readonly client: string;
-  readonly handler: string;
-  readonly server: string;
 }
 
 /**
@@ -167,7 +158,7 @@ export const EXTRAS_HELPERS: Doc = join(hardline, [
  */
 export function serviceExtras(
   service: ServiceModel,
-  names: BaseNames,
+  names: ServiceNames,
 ): Doc[] {
   const extra = extraNames(service.name, names.server);
   const serviceType = referenceType("norpc.Service", [
