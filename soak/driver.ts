@@ -307,9 +307,13 @@ export class Driver implements FaultHost {
   #issue(call: Call): Promise<void> {
     const plan = call.plan;
     let options: CallOptions | undefined;
-    if (plan.abort !== "none" || call.deadline !== undefined) {
+    if (
+      plan.abort !== "none" || call.deadline !== undefined ||
+      call.metadata !== undefined
+    ) {
       if (plan.abort !== "none") call.controller = new AbortController();
       options = {};
+      if (call.metadata !== undefined) options.metadata = call.metadata;
       if (call.controller !== undefined) {
         options.signal = call.controller.signal;
       }

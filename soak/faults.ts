@@ -82,6 +82,7 @@ export class Handler implements Service<Attempt, unknown> {
     attempt.dispatched = true;
     attempt.startedAt = Date.now();
     checkDeadline(host, attempt, options);
+    checkMetadata(host, attempt, options);
     const signal = options?.signal;
     const b =
       plan.behaviours[Math.min(attempt.index, plan.behaviours.length - 1)];
@@ -193,6 +194,29 @@ function checkDeadline(
       "deadline",
       attempt.call,
       `a handler started ${attempt.startedAt - sent} ms past its deadline`,
+    );
+  }
+}
+
+/** The handler sees its caller's metadata, unchanged, or none. */
+function checkMetadata(
+  host: FaultHost,
+  attempt: Attempt,
+  options: CallOptions | undefined,
+): void {
+  const sent = attempt.call.metadata;
+  const seen = options?.metadata;
+  if (
+    sent === undefined
+      ? seen !== undefined
+      : seen?.traceparent !== sent.traceparent
+  ) {
+    host.mismatch(
+      "metadata",
+      attempt.call,
+      `the handler saw metadata ${JSON.stringify(seen)}, the caller sent ${
+        JSON.stringify(sent)
+      }`,
     );
   }
 }

@@ -58,6 +58,7 @@ export class Oracle {
     "one outcome": 0,
     "outcome": 0,
     "deadline": 0,
+    "metadata": 0,
     "server counters": 0,
     "layer counts": 0,
     "queue slots": 0,
@@ -157,6 +158,7 @@ export class Oracle {
       this.count(this.injected, `deadline ${plan.deadline}`);
     }
     if (plan.previous) this.count(this.injected, "call to a closed server");
+    if (plan.metadata) this.count(this.injected, "metadata");
     if (call.tries.length > 1) this.layers.retried += call.tries.length - 1;
     for (const t of call.tries) if (t.shed) this.layers.shed++;
     if (!call.ok && call.result instanceof TimeoutError) {

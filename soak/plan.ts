@@ -80,6 +80,8 @@ export interface Plan {
   readonly deadline: DeadlineKind;
   /** Deadline offset from the issue time, in ms (negative when past). */
   readonly deadlineMs: number;
+  /** The call carries `CallOptions.metadata` (a `traceparent`). */
+  readonly metadata: boolean;
 }
 
 const STACK_WEIGHTS: Record<StackKind, number> = {
@@ -216,6 +218,7 @@ export function drawPlan(rng: Rng): Plan {
     previous,
     deadline,
     deadlineMs: deadlineOffset(rng, deadline),
+    metadata: rng.chance(0.15),
   };
 }
 

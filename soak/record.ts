@@ -30,6 +30,8 @@ import type { Plan } from "./plan.ts";
  * - `outcome`: each outcome is the one the injected fault implies;
  * - `deadline`: a call with a deadline ends by its deadline (where the
  *   server enforces deadlines), and a handler never starts past it;
+ * - `metadata`: a handler sees its caller's metadata, unchanged, through
+ *   every layer;
  * - `server counters`: each server's counters equal the attempts it got;
  * - `layer counts`: timers, permits and retries in the layers return to 0;
  * - `queue slots`: a call aborted while queued leaves the queue at once;
@@ -40,6 +42,7 @@ export type Check =
   | "one outcome"
   | "outcome"
   | "deadline"
+  | "metadata"
   | "server counters"
   | "layer counts"
   | "queue slots"
@@ -71,6 +74,8 @@ export class Call {
   readonly deadline: number | undefined;
   /** Virtual `Date.now()` when the call was issued. */
   readonly issuedAt: number;
+  /** `CallOptions.metadata`, if the plan has it. */
+  readonly metadata: Readonly<Record<string, string>> | undefined;
   controller: AbortController | undefined = undefined;
   aborted = false;
   abortTick = Infinity;
@@ -99,6 +104,9 @@ export class Call {
     this.deadline = plan.deadline === "none"
       ? undefined
       : now + plan.deadlineMs;
+    this.metadata = plan.metadata
+      ? { traceparent: `00-${id.toString(16).padStart(32, "0")}-1-01` }
+      : undefined;
   }
 }
 

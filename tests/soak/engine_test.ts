@@ -7,7 +7,13 @@
  */
 
 import assert from "node:assert/strict";
-import { InvalidOptionError, serviceFn, spawn } from "../../mod.ts";
+import {
+  type CallOptions,
+  Client,
+  InvalidOptionError,
+  serviceFn,
+  spawn,
+} from "../../mod.ts";
 import { Call } from "../../client.ts";
 import { ChannelCore } from "../../channel.ts";
 import { type Check, runSoak, type SoakReport } from "../../soak/engine.ts";
@@ -47,6 +53,7 @@ function assertCoverage(report: SoakReport): void {
       "deadline past",
       "deadline tight",
       "deadline loose",
+      "metadata",
     ]
   ) {
     assert.ok((injected[key] ?? 0) > 0, `seed ${report.seed}: no "${key}"`);
@@ -236,6 +243,24 @@ Deno.test("soak: the checks catch a broken runtime", async (t) => {
     // Calls end after their deadline; where a layer relies on the server's
     // deadline (a timeout over a norpc client), a hanging handler never ends.
     assertCaught(await sabotaged(undo), "deadline", "hang");
+  });
+
+  await t.step("the client drops the caller's metadata", async () => {
+    const proto = Client.prototype as unknown as {
+      call(req: unknown, options?: CallOptions): Promise<unknown>;
+    };
+    const undo = patch(
+      proto,
+      "call",
+      (original) =>
+        function (this: unknown, req: unknown, options?: CallOptions) {
+          const stripped = options === undefined
+            ? undefined
+            : { ...options, metadata: undefined };
+          return original.call(this, req, stripped);
+        },
+    );
+    assertCaught(await sabotaged(undo), "metadata");
   });
 
   await t.step("an aborted queued call keeps its slot", async () => {
