@@ -33,8 +33,7 @@
  *
  * **The handler's options** carry the effective `deadline`, the caller's
  * `metadata` and a `signal` that aborts on caller abort, deadline or server
- * abort (created only when the handler reads it). Passing them to a
- * downstream call propagates all three.
+ * abort. Passing them to a downstream call propagates all three.
  *
  * **Deadlines**: one timer per channel, kept armed while the channel is open
  * (unref'd: it holds no process open), serves every call's deadline. A call
@@ -202,8 +201,11 @@ class ServerLoop<Req, Res>
   /** The options of a call with no signal, deadline nor metadata. */
   readonly #options: CallOptions;
   readonly #closed = Promise.withResolvers<void>();
-  /** Running calls whose handler read its signal (aborted on abort()). */
-  readonly #signalReaders = new Set<Call<Req, Res>>();
+  /**
+   * Running calls that have a handler signal of their own (aborted on
+   * abort()); each knows its index, so removal is a swap with the last.
+   */
+  readonly #running: Call<Req, Res>[] = [];
   #state: ServerState = "open";
   #draining = false;
   #warnedSelfCall = false;
@@ -343,7 +345,10 @@ class ServerLoop<Req, Res>
       return;
     }
     const deadline = call.deadline;
-    if (deadline !== undefined && deadline <= Date.now()) {
+    if (
+      deadline !== undefined && call.phase === "starting" &&
+      deadline <= Date.now()
+    ) {
       // The timer has not fired yet, but a late request never starts. Done
       // first, so expire() answers the caller without releasing the slot of
       // a call at its turn ("starting"): #leave gives it back, once.
@@ -361,9 +366,8 @@ class ServerLoop<Req, Res>
         ? this.#options
         : this.#withMetadata(call.metadata);
     } else {
-      call.onSignalCreated = this.#onSignalCreated;
-      options = call.handlerOptions();
-      (options as { [HANDLED_BY]?: unknown })[HANDLED_BY] = this;
+      options = call.startRun(this);
+      call.runIndex = this.#running.push(call) - 1;
     }
     let result: Promise<Res>;
     try {
@@ -385,16 +389,19 @@ class ServerLoop<Req, Res>
     this.#maybeStop();
   }
 
-  /** A handler read its signal: abort it now if the server is aborting. */
-  readonly #onSignalCreated = (call: Call<Req, Res>): void => {
-    if (this.#stop.signal.aborted) call.abortHandler(this.#stop.signal.reason);
-    else this.#signalReaders.add(call);
-  };
-
   #finish(call: Call<Req, Res>, ok: boolean, outcome: unknown): void {
     this.inFlight--;
     call.phase = "done";
-    if (call.signalLive) this.#signalReaders.delete(call);
+    const index = call.runIndex;
+    if (index >= 0) {
+      const running = this.#running;
+      const last = running.pop()!;
+      if (last !== call) {
+        running[index] = last;
+        last.runIndex = index;
+      }
+      call.runIndex = -1;
+    }
     if (ok) {
       this.served++;
       call.resolve(outcome as Res);
@@ -505,9 +512,9 @@ class ServerLoop<Req, Res>
       this.rejected++;
       call.reject(this.#dropped(call.req));
     }
-    const readers = [...this.#signalReaders];
-    this.#signalReaders.clear();
-    for (const call of readers) call.abortHandler(this.#stop.signal.reason);
+    for (const call of [...this.#running]) {
+      call.abortHandler(this.#stop.signal.reason);
+    }
     this.#maybeStop();
     return this.closed;
   }

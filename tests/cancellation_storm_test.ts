@@ -401,10 +401,12 @@ class Storm {
     );
     // The session signal is shared by every "none" call that uses it: one
     // norpc listener (the timeout layer's) per pending call, none once
-    // settled, all behind a single listener on the signal itself.
+    // settled, all behind a single listener on the signal itself — which,
+    // on a long-lived signal like this one, stays (idle) between calls.
     check(
       abortListeners(this.session.signal) === this.sessionCalls &&
-        this.sessionListeners() === Math.min(1, this.sessionCalls),
+        this.sessionListeners() >= Math.min(1, this.sessionCalls) &&
+        this.sessionListeners() <= 1,
       () =>
         `${abortListeners(this.session.signal)} norpc listeners behind ` +
         `${this.sessionListeners()} on the session signal, ` +
@@ -776,7 +778,8 @@ class Storm {
     assert.equal(this.server.inFlight, 0, `${at}: server in flight`);
     assert.equal(this.running, 0, `${at}: handlers running`);
     assert.equal(this.inChannel.size, 0, `${at}: envelopes in the channel`);
-    assert.equal(this.sessionListeners(), 0, `${at}: session listeners`);
+    // A long-lived signal keeps one idle listener (see _abort.ts).
+    assert.ok(this.sessionListeners() <= 1, `${at}: session listeners`);
     for (const group of this.groups) {
       assert.equal(group.listeners(), 0, `${at}: group ${group.id} listeners`);
     }
