@@ -16,6 +16,7 @@ import {
 } from "../../mod.ts";
 import { Call } from "../../client.ts";
 import { ChannelCore } from "../../channel.ts";
+import { TimerQueue } from "../../_timers.ts";
 import { type Check, runSoak, type SoakReport } from "../../soak/engine.ts";
 
 const SEEDS = [1, 2, 3];
@@ -261,6 +262,12 @@ Deno.test("soak: the checks catch a broken runtime", async (t) => {
         },
     );
     assertCaught(await sabotaged(undo), "metadata");
+  });
+
+  await t.step("a closed server keeps its deadline timer", async () => {
+    const proto = TimerQueue.prototype as unknown as { release(): void };
+    const undo = patch(proto, "release", () => () => {});
+    assertCaught(await sabotaged(undo), "layer counts");
   });
 
   await t.step("an aborted queued call keeps its slot", async () => {
