@@ -31,7 +31,9 @@ import type { Plan } from "./plan.ts";
  * - `deadline`: a call with a deadline ends by its deadline (where the
  *   server enforces deadlines), and a handler never starts past it;
  * - `metadata`: a handler sees its caller's metadata, unchanged, through
- *   every layer;
+ *   every layer and hop;
+ * - `cascade`: a relayed request's downstream handler is aborted when the
+ *   upstream handler's signal aborts first (caller, deadline, server abort);
  * - `server counters`: each server's counters equal the attempts it got;
  * - `layer counts`: timers, permits and retries in the layers return to 0;
  * - `queue slots`: a call aborted while queued leaves the queue at once;
@@ -43,6 +45,7 @@ export type Check =
   | "outcome"
   | "deadline"
   | "metadata"
+  | "cascade"
   | "server counters"
   | "layer counts"
   | "queue slots"
@@ -146,6 +149,8 @@ export class Attempt {
   injected: Settled | undefined = undefined;
   /** What the handler did (differs from `injected` when it was aborted). */
   handler: Settled | undefined = undefined;
+  /** The downstream hop, when the handler relayed the request. */
+  relay: Relay | undefined = undefined;
   outcomes = 0;
   outcomeTick = Infinity;
   outcomeAt = Infinity;
@@ -189,6 +194,21 @@ export class Attempt {
     this.outcome = value;
     this.signal?.removeEventListener("abort", this);
   }
+}
+
+/**
+ * The second hop of a relayed attempt: the upstream handler called a
+ * downstream server with its own options.
+ */
+export interface Relay {
+  /** The upstream handler's signal, passed downstream. */
+  readonly upSignal: AbortSignal | undefined;
+  /** When the upstream handler's signal aborted (a tick). */
+  upAbortedAt: number;
+  /** The downstream handler's signal, once it started. */
+  downSignal: AbortSignal | undefined;
+  /** When the downstream handler finished (a tick). */
+  downDoneAt: number;
 }
 
 /** A server's counters. */

@@ -55,6 +55,7 @@ function assertCoverage(report: SoakReport): void {
       "deadline tight",
       "deadline loose",
       "metadata",
+      "relay",
     ]
   ) {
     assert.ok((injected[key] ?? 0) > 0, `seed ${report.seed}: no "${key}"`);
@@ -263,6 +264,31 @@ Deno.test("soak: the checks catch a broken runtime", async (t) => {
     );
     assertCaught(await sabotaged(undo), "metadata");
   });
+
+  await t.step(
+    "the client ignores the signal a handler passes downstream",
+    async () => {
+      const proto = Client.prototype as unknown as {
+        call(req: unknown, options?: CallOptions): Promise<unknown>;
+      };
+      const undo = patch(
+        proto,
+        "call",
+        (original) =>
+          function (this: unknown, req: unknown, options?: CallOptions) {
+            const relayed = (req as { relay?: unknown }).relay !== undefined;
+            return original.call(
+              this,
+              req,
+              relayed ? { ...options, signal: undefined } : options,
+            );
+          },
+      );
+      // The downstream handler is never aborted: checked by the cascade
+      // check, or a downstream handler that waits for its signal hangs.
+      assertCaught(await sabotaged(undo), "cascade", "hang");
+    },
+  );
 
   await t.step("a closed server keeps its deadline timer", async () => {
     const proto = TimerQueue.prototype as unknown as { release(): void };
