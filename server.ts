@@ -344,7 +344,9 @@ class ServerLoop<Req, Res>
     }
     const deadline = call.deadline;
     if (deadline !== undefined && deadline <= Date.now()) {
-      // The timer has not fired yet, but a late request never starts.
+      // The timer has not fired yet, but a late request never starts. Done
+      // first, so that expire() does not free the slot too: #leave does.
+      call.phase = "done";
       call.expire();
       this.#leave(call);
       this.cancelled++;
