@@ -1,0 +1,290 @@
+// Hardening of the core (issue 11): a handler's thenable whose `then` throws
+// is a rejection on every call path; a value sent on a served channel that
+// is not a request envelope goes to `onError` (or console.error), is counted
+// in `failed` and never ends the process; withdrawing from a full ring stays
+// O(1) amortised at any capacity.
+
+import assert from "node:assert/strict";
+import {
+  channel,
+  connect,
+  type Envelope,
+  serve,
+  type Service,
+  serviceFn,
+  spawn,
+} from "../mod.ts";
+import { Call } from "../client.ts";
+import { flushMicrotasks, settle, watch } from "./_helpers.ts";
+
+class ThenFailure extends Error {}
+
+/** A service whose result is a thenable that throws: from `then`, or its getter. */
+function throwingThenable(kind: "method" | "getter"): Service<number, number> {
+  return {
+    call(): Promise<number> {
+      const thenable = kind === "method"
+        ? {
+          then(): never {
+            throw new ThenFailure("then threw");
+          },
+        }
+        : Object.defineProperty({}, "then", {
+          get(): never {
+            throw new ThenFailure("the then getter threw");
+          },
+        });
+      return thenable as unknown as Promise<number>;
+    },
+  };
+}
+
+for (const kind of ["method", "getter"] as const) {
+  Deno.test(`hardening: a thenable whose then ${kind} throws rejects the caller on every path; inFlight returns to 0; close() resolves`, async (t) => {
+    const paths: [string, () => Record<string, unknown> | undefined][] = [
+      ["no options (direct)", () => undefined],
+      ["a signal (envelope)", () => ({ signal: new AbortController().signal })],
+      ["a deadline", () => ({ deadline: Date.now() + 60_000 })],
+      ["metadata only", () => ({ metadata: { a: "b" } })],
+    ];
+    for (const [what, options] of paths) {
+      await t.step(what, async () => {
+        const { client, server } = spawn(throwingThenable(kind));
+        const outcome = await settle(client.call(1, options()), what);
+        assert.equal(outcome.status, "rejected");
+        assert.ok(
+          (outcome as { reason: unknown }).reason instanceof ThenFailure,
+          String((outcome as { reason: unknown }).reason),
+        );
+        assert.equal(server.inFlight, 0, "the slot was never given back");
+        assert.equal(server.failed, 1);
+        // Later calls are still served, and close() resolves.
+        const again = await settle(client.call(2, options()), "second call");
+        assert.equal(again.status, "rejected");
+        assert.equal(server.inFlight, 0);
+        await settle(server.close(), "close()");
+      });
+    }
+
+    await t.step("queued behind a busy actor", async () => {
+      const { promise: gate, resolve: open } = Promise.withResolvers<void>();
+      const thenables = throwingThenable(kind);
+      let first = true;
+      const { client, server } = spawn<number, number>({
+        call(req, options) {
+          if (first) {
+            first = false;
+            return gate.then(() => 0);
+          }
+          return thenables.call(req, options);
+        },
+      }, { concurrency: 1 });
+      const busy = watch(client.call(0));
+      const queued = [
+        watch(client.call(1)),
+        watch(client.call(2, { signal: new AbortController().signal })),
+        watch(client.call(3, { deadline: Date.now() + 60_000 })),
+      ];
+      await flushMicrotasks();
+      assert.equal(server.queued, 3);
+      open();
+      for (const reply of queued) {
+        const outcome = await settle(reply);
+        assert.equal(outcome.status, "rejected");
+        assert.ok(
+          (outcome as { reason: unknown }).reason instanceof ThenFailure,
+        );
+      }
+      assert.equal((await settle(busy)).status, "fulfilled");
+      assert.equal(server.inFlight, 0);
+      assert.equal(server.failed, 3);
+      await settle(server.close(), "close()");
+    });
+  });
+}
+
+Deno.test("hardening: a raw value sent on a served channel goes to onError, is counted in failed, and the server goes on", async () => {
+  const reported: [unknown, string][] = [];
+  const [tx, rx] = channel<Envelope<number, number>>(8);
+  const server = serve(rx, serviceFn((n: number) => n * 2), {
+    name: "Doubler",
+    onError: (error, context) => reported.push([error, context]),
+  });
+  const client = connect(tx);
+  // An idle server takes it at once…
+  await tx.send({} as Envelope<number, number>);
+  assert.equal(reported.length, 1);
+  const [error, context] = reported[0];
+  assert.ok(error instanceof TypeError, String(error));
+  assert.match(error.message, /connect\(tx\)\.call/);
+  assert.match(context, /Doubler/);
+  assert.equal(server.failed, 1);
+  // …and calls still work.
+  assert.equal(await client.call(21), 42);
+  assert.equal(server.served, 1);
+  await server.close();
+});
+
+Deno.test("hardening: a raw value queued behind a busy server, and one left when it aborts, are reported too", async () => {
+  const reported: unknown[] = [];
+  const [tx, rx] = channel<Envelope<number, number>>(8);
+  const { promise: gate, resolve: open } = Promise.withResolvers<void>();
+  const server = serve(
+    rx,
+    serviceFn(async (n: number) => {
+      await gate;
+      return n;
+    }),
+    { concurrency: 1, onError: (error) => reported.push(error) },
+  );
+  const client = connect(tx);
+  const busy = watch(client.call(1));
+  await tx.send({ raw: 1 } as unknown as Envelope<number, number>);
+  const queued = watch(client.call(2));
+  assert.equal(server.queued, 2);
+  open();
+  assert.equal(await busy.promise, 1);
+  assert.equal(await queued.promise, 2);
+  assert.equal(reported.length, 1, "the queued raw value was not reported");
+  assert.equal(server.failed, 1);
+
+  // Queued when the server is aborted.
+  const { promise: hold, resolve: release } = Promise.withResolvers<void>();
+  const second = channel<Envelope<number, number>>(8);
+  const aborting = serve(
+    second[1],
+    serviceFn(async (n: number) => {
+      await hold;
+      return n;
+    }),
+    { concurrency: 1, onError: (error) => reported.push(error) },
+  );
+  const running = watch(connect(second[0]).call(1));
+  await second[0].send({ raw: 2 } as unknown as Envelope<number, number>);
+  const stopped = aborting.abort(new Error("stop"));
+  assert.equal(reported.length, 2, "the raw value dropped by abort() vanished");
+  assert.equal(aborting.failed, 1);
+  release();
+  await stopped;
+  await running.promise;
+  await server.close();
+});
+
+Deno.test("hardening: without onError a raw value goes to console.error with context, never ends the process", async () => {
+  const logged: unknown[][] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => logged.push(args);
+  try {
+    const [tx, rx] = channel<Envelope<number, number>>(4);
+    const server = serve(rx, serviceFn((n: number) => n), { name: "Raw" });
+    // No client: the channel accepts a primitive from an untyped caller.
+    await tx.send(5 as unknown as Envelope<number, number>);
+    await flushMicrotasks();
+    assert.equal(logged.length, 1);
+    assert.match(String(logged[0][0]), /Raw/);
+    assert.ok(logged[0].some((arg) => arg instanceof TypeError));
+    assert.equal(server.failed, 1);
+    await server.close();
+  } finally {
+    console.error = original;
+  }
+});
+
+Deno.test("hardening: a throwing onError falls back to console.error and the server goes on", async () => {
+  const logged: unknown[][] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => logged.push(args);
+  try {
+    const [tx, rx] = channel<Envelope<number, number>>(4);
+    const server = serve(rx, serviceFn((n: number) => n), {
+      onError: () => {
+        throw new Error("the metrics exporter is broken");
+      },
+    });
+    await tx.send({} as Envelope<number, number>);
+    assert.equal(logged.length, 1);
+    assert.equal(await connect(tx).call(7), 7);
+    assert.equal(server.failed, 1);
+    assert.equal(server.served, 1);
+    await server.close();
+  } finally {
+    console.error = original;
+  }
+});
+
+// Channel compaction: relocating the ring reads each slot's `queued` flag
+// (the live/tombstone test), so counting reads of `Call#queued` counts the
+// slots copied. With a full ring at capacity 65,536, compacting on every
+// abort+send would copy the whole ring each time: 2,000 × 65,536 reads.
+const RING = 65_536;
+const ROUNDS = 2_000;
+
+Deno.test("hardening: abort+send on a full ring of 65,536 stays O(1) amortised (slots copied, counted)", () => {
+  const descriptor = Object.getOwnPropertyDescriptor(Call.prototype, "queued")!;
+  let reads = 0;
+  Object.defineProperty(Call.prototype, "queued", {
+    ...descriptor,
+    get(this: Call<number, number>) {
+      reads++;
+      return descriptor.get!.call(this);
+    },
+  });
+  try {
+    const [tx, rx] = channel<Envelope<number, number>>(RING);
+    const client = connect(tx);
+    const controllers: AbortController[] = [];
+    const replies: Promise<number>[] = [];
+    const send = (id: number) => {
+      const controller = new AbortController();
+      controllers[id] = controller;
+      const reply = client.call(id, { signal: controller.signal });
+      reply.catch(() => {});
+      replies[id] = reply;
+    };
+    // No server: the calls stay in the ring until received.
+    for (let id = 0; id < RING; id++) send(id);
+    assert.equal(tx.size, RING);
+    assert.equal(client.ready(), false, "the ring is not full");
+
+    reads = 0;
+    let next = RING;
+    for (let i = 0; i < ROUNDS; i++) {
+      // Withdraw a queued call (spread over the ring), then refill its slot.
+      controllers[(i * 7919) % RING].abort();
+      send(next++);
+      assert.equal(tx.size, RING);
+    }
+    // One growth of the ring (one copy of it) is allowed; a compaction per
+    // round is not.
+    const budget = 2 * RING + 16 * ROUNDS;
+    assert.ok(
+      reads <= budget,
+      `${reads} slot reads for ${ROUNDS} abort+send rounds (budget ${budget}): compaction is not amortised`,
+    );
+
+    // The channel is still FIFO and holds exactly the live calls.
+    const aborted = new Set(
+      Array.from({ length: ROUNDS }, (_, i) => (i * 7919) % RING),
+    );
+    const received: number[] = [];
+    for (
+      let result = rx.tryRecv();
+      result.state === "ok";
+      result = rx.tryRecv()
+    ) {
+      received.push(result.value.req);
+      result.value.resolve(result.value.req);
+    }
+    assert.equal(received.length, RING);
+    const expected = [
+      ...Array.from({ length: RING }, (_, id) => id).filter((id) =>
+        !aborted.has(id)
+      ),
+      ...Array.from({ length: ROUNDS }, (_, i) => RING + i),
+    ];
+    assert.deepEqual(received, expected);
+    tx.close();
+  } finally {
+    Object.defineProperty(Call.prototype, "queued", descriptor);
+  }
+});
