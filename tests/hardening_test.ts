@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import {
+  type CallOptions,
   channel,
   connect,
   type Envelope,
@@ -13,6 +14,7 @@ import {
   type Service,
   serviceFn,
   spawn,
+  type Spawned,
 } from "../mod.ts";
 import { Call } from "../client.ts";
 import { flushMicrotasks, settle, watch } from "./_helpers.ts";
@@ -287,4 +289,85 @@ Deno.test("hardening: abort+send on a full ring of 65,536 stays O(1) amortised (
   } finally {
     Object.defineProperty(Call.prototype, "queued", descriptor);
   }
+});
+
+// A handler of a `concurrency: 1` server that calls its own server with its
+// own options would wait for itself forever if it awaited the call: the
+// server reports it (once) through onError.
+Deno.test("hardening: an actor's handler calling its own server with its own options is reported once via onError", async (t) => {
+  for (
+    const [what, pass] of [
+      ["its options", (o: CallOptions) => o],
+      ["a spread of them", (o: CallOptions) => ({ ...o })],
+    ] as const
+  ) {
+    for (const callerOptions of [undefined, { metadata: { a: "b" } }]) {
+      await t.step(
+        `${what}, caller options ${JSON.stringify(callerOptions)}`,
+        async () => {
+          const reported: [unknown, string][] = [];
+          const spawned: Spawned<number, number> = spawn<number, number>(
+            serviceFn((n: number, options: CallOptions) => {
+              // Not awaited (that would deadlock): fire and forget, twice.
+              if (n > 0) {
+                spawned.client.call(n - 1, pass(options)).catch(() => {});
+                spawned.client.call(n - 1, pass(options)).catch(() => {});
+              }
+              return n;
+            }),
+            {
+              concurrency: 1,
+              name: "Ledger",
+              onError: (error, context) => reported.push([error, context]),
+            },
+          );
+          const { client, server } = spawned;
+          assert.equal(await client.call(2, callerOptions), 2);
+          await settle(server.close(), "close()");
+          assert.equal(reported.length, 1, "not reported exactly once");
+          const [error, context] = reported[0];
+          assert.match(String((error as Error).message), /Ledger/);
+          assert.match(String((error as Error).message), /deadlock/);
+          assert.match(context, /Ledger/);
+        },
+      );
+    }
+  }
+
+  await t.step(
+    "not reported: concurrency above 1, fresh options, or another server",
+    async () => {
+      const reported: unknown[] = [];
+      const onError = (error: unknown) => reported.push(error);
+      const other = spawn(serviceFn((n: number) => n), {
+        concurrency: 1,
+        onError,
+      });
+      const wide: Spawned<number, number> = spawn<number, number>(
+        serviceFn(async (n: number, options: CallOptions) => {
+          if (n > 0) await wide.client.call(n - 1, options);
+          return n;
+        }),
+        { concurrency: 2, onError },
+      );
+      const actor: Spawned<number, number> = spawn<number, number>(
+        serviceFn((n: number, options: CallOptions) => {
+          if (n > 0) {
+            actor.client.call(n - 1, { metadata: options.metadata }).catch(
+              () => {},
+            );
+            other.client.call(n, options).catch(() => {});
+          }
+          return n;
+        }),
+        { concurrency: 1, onError },
+      );
+      assert.equal(await wide.client.call(1), 1);
+      assert.equal(await actor.client.call(1, { metadata: { m: "1" } }), 1);
+      await settle(actor.server.close(), "close()");
+      await settle(wide.server.close(), "close()");
+      await settle(other.server.close(), "close()");
+      assert.deepEqual(reported, []);
+    },
+  );
 });
