@@ -301,9 +301,15 @@ Deno.test("hardening: an actor's handler calling its own server with its own opt
       ["a spread of them", (o: CallOptions) => ({ ...o })],
     ] as const
   ) {
-    for (const callerOptions of [undefined, { metadata: { a: "b" } }]) {
+    for (
+      const [how, callerOptions] of [
+        ["no options (direct)", undefined],
+        ["metadata", { metadata: { a: "b" } }],
+        ["a signal", { signal: new AbortController().signal }],
+      ] as const
+    ) {
       await t.step(
-        `${what}, caller options ${JSON.stringify(callerOptions)}`,
+        `${what}, the caller passed ${how}`,
         async () => {
           const reported: [unknown, string][] = [];
           const spawned: Spawned<number, number> = spawn<number, number>(
@@ -322,7 +328,8 @@ Deno.test("hardening: an actor's handler calling its own server with its own opt
             },
           );
           const { client, server } = spawned;
-          assert.equal(await client.call(2, callerOptions), 2);
+          // Only the first handler calls itself: each path must be recognised.
+          assert.equal(await client.call(1, callerOptions), 1);
           await settle(server.close(), "close()");
           assert.equal(reported.length, 1, "not reported exactly once");
           const [error, context] = reported[0];
