@@ -159,3 +159,31 @@ Deno.test("timers: a served channel arms one timer for a stream of calls with de
     assert.equal(clock.countTimers(), 0);
   });
 });
+
+Deno.test("timers: the kept deadline timer of an open server holds no process open (unref'd)", async () => {
+  // A program that leaves its server open with the channel's timer armed for
+  // a deadline ten minutes away must still exit when its work is done.
+  const mod = new URL("../mod.ts", import.meta.url).href;
+  const program = `
+    import { serviceFn, spawn } from ${JSON.stringify(mod)};
+    const { client } = spawn(serviceFn((n) => n));
+    await client.call(1, { deadline: Date.now() + 600_000 });
+    console.log("done");
+  `;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--no-check", program],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  // A hang fails the test instead of stalling it: kill after 30 s.
+  let killed = false;
+  const guard = setTimeout(() => {
+    killed = true;
+    child.kill();
+  }, 30_000);
+  const { code, stdout, stderr } = await child.output();
+  clearTimeout(guard);
+  assert.equal(killed, false, "the process was held open by the kept timer");
+  assert.equal(code, 0, new TextDecoder().decode(stderr));
+  assert.equal(new TextDecoder().decode(stdout).trim(), "done");
+});
