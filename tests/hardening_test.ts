@@ -378,3 +378,75 @@ Deno.test("hardening: an actor's handler calling its own server with its own opt
     },
   );
 });
+
+/**
+ * Runs `fn` while tracking which `Call`s sit in any `Set` (by wrapping
+ * Set.prototype.add/delete/clear, restored afterwards): a Call still in a Set
+ * after it settled is retained by the library for good.
+ */
+async function callsHeldInSets(fn: () => Promise<void>): Promise<number> {
+  const { add, delete: remove, clear } = Set.prototype;
+  const held = new Map<Set<unknown>, Set<unknown>>();
+  const track = (set: Set<unknown>) => {
+    let members = held.get(set);
+    if (members === undefined) held.set(set, members = new Set());
+    return members;
+  };
+  Set.prototype.add = function (this: Set<unknown>, value: unknown) {
+    if (value instanceof Call) add.call(track(this), value);
+    return add.call(this, value);
+  } as typeof Set.prototype.add;
+  Set.prototype.delete = function (this: Set<unknown>, value: unknown) {
+    if (value instanceof Call) remove.call(track(this), value);
+    return remove.call(this, value);
+  };
+  Set.prototype.clear = function (this: Set<unknown>) {
+    held.delete(this);
+    return clear.call(this);
+  };
+  try {
+    await fn();
+  } finally {
+    Set.prototype.add = add;
+    Set.prototype.delete = remove;
+    Set.prototype.clear = clear;
+  }
+  let count = 0;
+  for (const members of held.values()) count += members.size;
+  return count;
+}
+
+Deno.test("hardening: a handler that read its signal and whose caller gave up while it ran leaves nothing held by the server", async () => {
+  const { promise: gate, resolve: open } = Promise.withResolvers<void>();
+  const { client, server } = spawn(
+    serviceFn(async (n: number, options: CallOptions) => {
+      options.signal!.aborted; // read it: the server now tracks it
+      await gate;
+      return n;
+    }),
+  );
+  const held = await callsHeldInSets(async () => {
+    const controllers = Array.from({ length: 20 }, () => new AbortController());
+    const replies = controllers.map((c, i) =>
+      watch(
+        client.call(i, {
+          signal: c.signal,
+          // Half carry a deadline too (another path to the handler signal).
+          deadline: i % 2 === 0 ? Date.now() + 60_000 : undefined,
+        }),
+      )
+    );
+    await flushMicrotasks();
+    controllers.forEach((c) => c.abort(new Error("gave up")));
+    open();
+    await flushMicrotasks();
+    assert.ok(replies.every((r) => r.outcome.status === "rejected"));
+    assert.equal(server.inFlight, 0);
+    // And calls that end normally, for comparison.
+    for (let i = 0; i < 10; i++) {
+      await client.call(i, { signal: new AbortController().signal });
+    }
+  });
+  assert.equal(held, 0, `${held} settled calls are still held in a Set`);
+  await server.close();
+});
