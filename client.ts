@@ -289,9 +289,12 @@ export class Call<Req, Res> extends Deadline implements Envelope<Req, Res> {
     return this.#controller.signal;
   }
 
-  /** Whether the handler's signal exists and is still to be aborted. */
-  get signalLive(): boolean {
-    return this.#controller !== undefined && !this.#mustAbort;
+  /**
+   * Whether the handler read its signal (so its server may track it, even
+   * once it has aborted: the caller gave up while the handler ran).
+   */
+  get signalRead(): boolean {
+    return this.#controller !== undefined;
   }
 
   /**

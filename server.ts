@@ -393,7 +393,7 @@ class ServerLoop<Req, Res>
   #finish(call: Call<Req, Res>, ok: boolean, outcome: unknown): void {
     this.inFlight--;
     call.phase = "done";
-    if (call.signalLive) this.#signalReaders.delete(call);
+    if (call.signalRead) this.#signalReaders.delete(call);
     if (ok) {
       this.served++;
       call.resolve(outcome as Res);
