@@ -7,14 +7,20 @@
 import assert from "node:assert/strict";
 import {
   type CallOptions,
+  channel,
   type Client,
+  connect,
+  type Envelope,
+  serve,
   serviceFn,
   spawn,
   type Spawned,
   TimeoutError,
 } from "../mod.ts";
 import { abortListeners } from "../_abort.ts";
-import { withClock } from "./layers/_helpers.ts";
+import { channelCore } from "../channel.ts";
+import { Rng } from "../soak/rng.ts";
+import { type Clock, withClock } from "./layers/_helpers.ts";
 import { flushMicrotasks, watch } from "./_helpers.ts";
 
 type Req = { readonly method: string; readonly id?: number };
@@ -401,6 +407,28 @@ Deno.test("deadline: three hops — an upstream abort aborts C's handler signal 
   });
 });
 
+Deno.test("deadline: three hops — aborting A's server aborts C's handler signal (cascading cancellation)", async () => {
+  await withClock(async () => {
+    const hops = threeHops();
+    for (const options of [undefined, { metadata: { m: "1" } }]) {
+      watch(hops.a.client.call({ method: "m" }, options));
+    }
+    await flushMicrotasks();
+    assert.equal(hops.seen.length, 2);
+    const why = new Error("A is shutting down");
+    const stopped = hops.a.server.abort(why);
+    await flushMicrotasks();
+    for (const seen of hops.seen) {
+      assert.equal(seen.signal!.aborted, true, "C's handler was not told");
+      assert.equal(seen.signal!.reason, why);
+    }
+    assert.deepEqual(hops.downstream.b, [why, why]);
+    hops.release();
+    await stopped;
+    await hops.close();
+  });
+});
+
 Deno.test("deadline: three hops — an upstream deadline rejects every hop with TimeoutError at that deadline, C's signal aborts", async () => {
   await withClock(async (clock) => {
     const hops = threeHops();
@@ -431,7 +459,7 @@ Deno.test("deadline: three hops — an upstream deadline rejects every hop with 
 // ---------------------------------------------------------------------------
 // Deadline storm: 100,000 calls through a served channel (concurrency 4,
 // capacity 8, so calls wait for room, wait in the ring, wait for their turn
-// and run), each with a seeded random deadline (none, passed, or up to 60 ms
+// and run; then 20,000 through an actor, concurrency 1, capacity 2), each with a seeded random deadline (none, passed, or up to 60 ms
 // away), abort (none, before the call, right after it, at a random moment,
 // with a group of calls sharing a signal, or when another call settles) and
 // handler behaviour. Fake time, driven one action at a time.
@@ -441,23 +469,22 @@ Deno.test("deadline: three hops — an upstream deadline rejects every hop with 
 // handler settled no later than the abort and the deadline; the abort reason
 // only at the abort, no later than the deadline; a TimeoutError only at the
 // deadline. No handler starts after its caller aborted or past its
-// deadline; at most 4 handlers run at once; no timer, abort listener or slot
+// deadline; never more handlers run at once than the concurrency; no timer, abort listener or slot
 // is left; served + failed + cancelled + rejected = calls that reached the
 // channel.
 
-import { channel, connect, type Envelope, serve } from "../mod.ts";
-import { channelCore } from "../channel.ts";
-import { Rng } from "../soak/rng.ts";
-import type { Clock } from "./layers/_helpers.ts";
-
 const STORM_SEED = 0x0de_ad11e;
-const STORM_CALLS = 100_000;
 const STORM_WAVE = 1_000;
-const STORM_CONCURRENCY = 4;
-const STORM_CAPACITY = 8;
 const STORM_GROUPS = 4;
-/** A wave's calls start within this many ms. */
-const STORM_SPREAD = 1500;
+
+/** The server under the storm, and how many calls it gets. */
+interface StormConfig {
+  calls: number;
+  concurrency: number;
+  capacity: number;
+  /** A wave's calls start within this many ms. */
+  spread: number;
+}
 
 type StormBehaviour = "sync" | "throw" | "timer" | "fail" | "signal" | "lazy";
 type StormAbort =
@@ -556,12 +583,12 @@ class DeadlineStorm {
   readonly client;
   readonly core;
 
-  constructor(clock: Clock, seed: number) {
+  constructor(clock: Clock, seed: number, readonly config: StormConfig) {
     this.clock = clock;
     this.rng = new Rng(seed);
-    const [tx, rx] = channel<Envelope<Req, number>>(STORM_CAPACITY);
+    const [tx, rx] = channel<Envelope<Req, number>>(config.capacity);
     this.server = serve(rx, serviceFn(this.handle), {
-      concurrency: STORM_CONCURRENCY,
+      concurrency: config.concurrency,
       name: "Storm",
     });
     this.client = connect(tx);
@@ -714,7 +741,7 @@ class DeadlineStorm {
 
   plan(call: StormCall, wave: StormCall[], groups: StormGroup[]): void {
     const rng = this.rng;
-    call.startOffset = rng.int(STORM_SPREAD);
+    call.startOffset = rng.int(this.config.spread);
     call.behaviour = rng.weighted({
       sync: 14,
       throw: 5,
@@ -826,7 +853,7 @@ class DeadlineStorm {
     for (const group of groups) {
       const members = wave.filter((c) => c.group === group);
       this.at(
-        t0 + this.rng.int(STORM_SPREAD + 60),
+        t0 + this.rng.int(this.config.spread + 60),
         () => this.abortGroup(group, members),
       );
     }
@@ -903,11 +930,12 @@ class DeadlineStorm {
   }
 
   async run(): Promise<void> {
-    for (let base = 0; base < STORM_CALLS; base += STORM_WAVE) {
-      await this.runWave(base, Math.min(STORM_WAVE, STORM_CALLS - base));
+    const calls = this.config.calls;
+    for (let base = 0; base < calls; base += STORM_WAVE) {
+      await this.runWave(base, Math.min(STORM_WAVE, calls - base));
     }
     const server = this.server;
-    const reached = STORM_CALLS - this.refused - this.withdrawnWaiting;
+    const reached = calls - this.refused - this.withdrawnWaiting;
     assert.equal(
       server.served + server.failed + server.cancelled + server.rejected,
       reached,
@@ -915,10 +943,10 @@ class DeadlineStorm {
     );
     assert.equal(server.served + server.failed, this.handlerRuns);
     assert.equal(server.rejected, 0);
-    assert.ok(this.peak <= STORM_CONCURRENCY, `peak ${this.peak}`);
+    assert.ok(this.peak <= this.config.concurrency, `peak ${this.peak}`);
     assert.equal(
       this.peak,
-      STORM_CONCURRENCY,
+      this.config.concurrency,
       "the storm never filled the server",
     );
     // Every path was taken.
@@ -943,15 +971,33 @@ class DeadlineStorm {
   }
 }
 
-Deno.test("deadline storm: 100,000 calls with seeded random deadlines and aborts each get exactly one, consistent outcome and leave nothing behind", async () => {
-  await withClock(async (clock) => {
-    const storm = new DeadlineStorm(clock, STORM_SEED);
-    try {
-      await storm.run();
-    } catch (err) {
-      console.error(`deadline storm failed with seed ${STORM_SEED}`);
-      throw err;
-    }
-    console.log(storm.counts, { withdrawnWaiting: storm.withdrawnWaiting });
+const STORMS: [string, StormConfig][] = [
+  ["100,000 calls, concurrency 4, capacity 8", {
+    calls: 100_000,
+    concurrency: 4,
+    capacity: 8,
+    spread: 1500,
+  }],
+  ["an actor: 20,000 calls, concurrency 1, capacity 2", {
+    calls: 20_000,
+    concurrency: 1,
+    capacity: 2,
+    spread: 6000,
+  }],
+];
+
+for (const [what, config] of STORMS) {
+  Deno.test(`deadline storm (${what}): seeded random deadlines and aborts; every call gets exactly one, consistent outcome and nothing is left behind`, async () => {
+    await withClock(async (clock) => {
+      const storm = new DeadlineStorm(clock, STORM_SEED, config);
+      try {
+        await storm.run();
+      } catch (err) {
+        console.error(
+          `deadline storm (${what}) failed with seed ${STORM_SEED}`,
+        );
+        throw err;
+      }
+    });
   });
-});
+}
