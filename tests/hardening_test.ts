@@ -450,3 +450,38 @@ Deno.test("hardening: a handler that read its signal and whose caller gave up wh
   assert.equal(held, 0, `${held} settled calls are still held in a Set`);
   await server.close();
 });
+
+Deno.test("hardening: a call aborted after the server took it but before its turn to run (starting) never runs and frees its slot", async () => {
+  const { promise: gate, resolve: open } = Promise.withResolvers<void>();
+  const started: number[] = [];
+  const { client, server } = spawn(
+    serviceFn(async (n: number) => {
+      started.push(n);
+      if (n === 1) await gate;
+      return n;
+    }),
+    { concurrency: 1 },
+  );
+  const reason = new Error("changed my mind");
+  const second = new AbortController();
+  const first = client.call(1, { signal: new AbortController().signal });
+  const queued = watch(client.call(2, { signal: second.signal }));
+  // Runs when the first call is answered: the server has just taken the
+  // second off the queue, and its handler waits for its turn (a microtask).
+  const abortedWhileStarting = first.then(() => {
+    assert.equal(server.queued, 0, "the second call is not taken yet");
+    assert.equal(server.inFlight, 1);
+    second.abort(reason);
+  });
+  await flushMicrotasks();
+  open();
+  await abortedWhileStarting;
+  await flushMicrotasks();
+  assert.deepEqual(queued.outcome, { status: "rejected", reason });
+  assert.deepEqual(started, [1], "the aborted call ran");
+  assert.equal(server.inFlight, 0, "its slot was not freed");
+  assert.equal(server.cancelled, 1);
+  assert.equal(await client.call(3), 3);
+  assert.equal(server.served, 2);
+  await server.close();
+});
