@@ -485,3 +485,41 @@ Deno.test("hardening: a call aborted after the server took it but before its tur
   assert.equal(server.served, 2);
   await server.close();
 });
+
+/** A native promise whose `then` throws: a Promise subclass from a library. */
+class ThrowingThenPromise<T> extends Promise<T> {
+  override then<R1 = T, R2 = never>(): Promise<R1 | R2> {
+    throw new ThenFailure("the subclass's then threw");
+  }
+}
+
+Deno.test("hardening: a Promise subclass whose then throws is a rejection too, on every path", async (t) => {
+  const service: Service<number, number> = {
+    call: (n) => new ThrowingThenPromise<number>((resolve) => resolve(n)),
+  };
+  const paths: [string, () => CallOptions | undefined][] = [
+    ["no options (direct)", () => undefined],
+    ["a signal (envelope)", () => ({ signal: new AbortController().signal })],
+    ["a deadline", () => ({ deadline: Date.now() + 60_000 })],
+    ["metadata only", () => ({ metadata: { a: "b" } })],
+  ];
+  for (const [what, options] of paths) {
+    await t.step(what, async () => {
+      const { client, server } = spawn(service);
+      let reply: Promise<number>;
+      try {
+        reply = client.call(1, options());
+      } catch (err) {
+        assert.fail(`client.call threw synchronously: ${err}`);
+      }
+      const outcome = await settle(reply, what);
+      assert.equal(outcome.status, "rejected");
+      assert.ok(
+        (outcome as { reason: unknown }).reason instanceof ThenFailure,
+        String((outcome as { reason: unknown }).reason),
+      );
+      assert.equal(server.inFlight, 0, "the slot was never given back");
+      await settle(server.close(), "close()");
+    });
+  }
+});
