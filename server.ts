@@ -522,7 +522,12 @@ class ServerLoop<Req, Res>
  * rejection here rather than a synchronous throw in the loop.
  */
 function toPromise<T>(result: T | PromiseLike<T>): Promise<T> {
-  return result instanceof Promise ? result : Promise.resolve(result);
+  // A Promise subclass may override `then` (and throw from it): only a
+  // plain native promise is used as it is; Promise.resolve adopts anything
+  // else in a job, where a throwing `then` becomes a rejection.
+  return result instanceof Promise && result.constructor === Promise
+    ? result
+    : Promise.resolve(result);
 }
 
 /**
