@@ -12,7 +12,11 @@ import assert from "node:assert/strict";
 import { AsyncLocalStorage } from "node:async_hooks";
 import {
   type CallOptions,
+  channel,
   type Client,
+  connect,
+  type Envelope,
+  serve,
   serviceFn,
   spawn,
   type Spawned,
@@ -174,4 +178,28 @@ Deno.test("async context: three hops, 64 calls in flight at each — every handl
   await a.server.close();
   await b.server.close();
   await c.server.close();
+});
+
+Deno.test("async context: calls queued before the server starts still run in their own callers' contexts", async () => {
+  const als = new AsyncLocalStorage<number>();
+  const [tx, rx] = channel<Envelope<Req, number>>(CALLERS);
+  const client = connect(tx);
+  const replies = Array.from(
+    { length: CALLERS },
+    (_, id) => als.run(id, () => client.call({ id })),
+  );
+  const seen: [number, unknown][] = [];
+  // Served later, from no caller's context at all.
+  const server = serve(
+    rx,
+    serviceFn((req: Req) => {
+      seen.push([req.id, als.getStore()]);
+      return req.id;
+    }),
+    { concurrency: 2 },
+  );
+  await Promise.all(replies);
+  assert.equal(seen.length, CALLERS);
+  assert.deepEqual(seen.filter(([id, store]) => id !== store), []);
+  await server.close();
 });
