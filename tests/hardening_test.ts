@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import {
   type CallOptions,
   channel,
+  ChannelClosedError,
   connect,
   type Envelope,
   serve,
@@ -525,4 +526,40 @@ Deno.test("hardening: a Promise subclass whose then throws is a rejection too, o
       await settle(server.close(), "close()");
     });
   }
+});
+
+Deno.test("hardening: server.abort() while a call is starting rejects it as dropped, never runs it, and the counters add up", async () => {
+  const { promise: gate, resolve: open } = Promise.withResolvers<void>();
+  const started: number[] = [];
+  const { client, server } = spawn(
+    serviceFn(async (n: number) => {
+      started.push(n);
+      if (n === 1) await gate;
+      return n;
+    }),
+    { concurrency: 1, name: "Vault" },
+  );
+  const first = client.call(1, { signal: new AbortController().signal });
+  const queued = watch(
+    client.call(2, { signal: new AbortController().signal }),
+  );
+  let stopped: Promise<void> | undefined;
+  const abortedWhileStarting = first.then(() => {
+    assert.equal(server.queued, 0);
+    assert.equal(server.inFlight, 1, "the second call is not starting");
+    stopped = server.abort(new Error("maintenance"));
+  });
+  await flushMicrotasks();
+  open();
+  await abortedWhileStarting;
+  await settle(stopped!, "abort()");
+  assert.equal(queued.outcome.status, "rejected");
+  const error = (queued.outcome as { reason: unknown }).reason;
+  assert.ok(error instanceof ChannelClosedError, String(error));
+  assert.equal(error.service, "Vault");
+  assert.deepEqual(started, [1]);
+  assert.equal(server.state, "stopped");
+  assert.equal(server.inFlight, 0);
+  assert.equal(server.served, 1);
+  assert.equal(server.rejected, 1);
 });
