@@ -563,3 +563,31 @@ Deno.test("hardening: server.abort() while a call is starting rejects it as drop
   assert.equal(server.served, 1);
   assert.equal(server.rejected, 1);
 });
+
+Deno.test("hardening: the core runtime never calls reportError (it ends a Deno process)", async () => {
+  const core = [
+    "mod.ts",
+    "channel.ts",
+    "client.ts",
+    "server.ts",
+    "service.ts",
+    "errors.ts",
+    "_abort.ts",
+    "_timers.ts",
+  ];
+  for (const file of core) {
+    const source = await Deno.readTextFile(
+      new URL(`../${file}`, import.meta.url),
+    );
+    // Code only: block and line comments removed (JSDoc may name it).
+    const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(
+      /(^|[^:])\/\/.*$/gm,
+      "$1",
+    );
+    assert.doesNotMatch(
+      code,
+      /\breportError\s*\(/,
+      `${file} calls reportError`,
+    );
+  }
+});
