@@ -1001,3 +1001,37 @@ for (const [what, config] of STORMS) {
     });
   });
 }
+
+Deno.test("deadline: a deadline 30 days away is enforced at that time, with a couple of timers, not one per millisecond", async () => {
+  await withClock(async (clock) => {
+    const handler = stubborn();
+    const { client, server } = spawn(handler.service);
+    const day = 86_400_000;
+    const deadline = Date.now() + 30 * day;
+    const original = globalThis.setTimeout;
+    let timers = 0;
+    globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
+      timers++;
+      return original(...args);
+    }) as typeof setTimeout;
+    try {
+      const reply = watch(client.call({ method: "m" }, { deadline }));
+      await clock.tickAsync(1000);
+      assert.equal(reply.settled, false);
+      assert.ok(timers <= 1, `${timers} timers armed in the first second`);
+      await clock.tickAsync(30 * day - 1001);
+      assert.equal(reply.settled, false, "rejected before its deadline");
+      await clock.tickAsync(1);
+      assert.equal(reply.outcome.status, "rejected");
+      assert.ok(
+        (reply.outcome as { reason: unknown }).reason instanceof TimeoutError,
+      );
+      assert.ok(timers <= 3, `${timers} timers armed over 30 days`);
+    } finally {
+      globalThis.setTimeout = original;
+    }
+    handler.release(0);
+    await flushMicrotasks();
+    await server.close();
+  });
+});

@@ -26,7 +26,7 @@ class Entry extends Deadline {
 
 /** Counts setTimeout calls (the fake clock's) while `fn` runs. */
 async function countSetTimeout(
-  fn: () => Promise<void> | void,
+  fn: () => Promise<unknown> | void,
 ): Promise<number> {
   const original = globalThis.setTimeout;
   let calls = 0;
@@ -186,4 +186,24 @@ Deno.test("timers: the kept deadline timer of an open server holds no process op
   assert.equal(killed, false, "the process was held open by the kept timer");
   assert.equal(code, 0, new TextDecoder().decode(stderr));
   assert.equal(new TextDecoder().decode(stdout).trim(), "done");
+});
+
+const DAY = 86_400_000;
+
+Deno.test("timers: a deadline beyond the 2^31-1 ms timer limit (24.8 days) neither fires early nor spins", async () => {
+  await withClock(async (clock) => {
+    const fired: [string, number][] = [];
+    const queue = new TimerQueue({ clock: () => clock.now, idle: "keep" });
+    const far = new Entry("far", fired, clock);
+    let timers = await countSetTimeout(async () => {
+      queue.add(far, clock.now, 30 * DAY);
+      await clock.tickAsync(1000);
+    });
+    assert.deepEqual(fired, []);
+    assert.ok(timers <= 1, `${timers} timers armed in one second`);
+    timers = await countSetTimeout(() => clock.tickAsync(30 * DAY - 1000));
+    assert.deepEqual(fired, [["far", 30 * DAY]]);
+    assert.ok(timers <= 2, `${timers} timers armed over 30 days`);
+    queue.release();
+  });
 });
