@@ -591,3 +591,25 @@ Deno.test("hardening: the core runtime never calls reportError (it ends a Deno p
     );
   }
 });
+
+Deno.test("hardening: null call options from an untyped caller mean none (as for fetch), never a synchronous throw", async () => {
+  const { promise: gate, resolve: open } = Promise.withResolvers<void>();
+  const { client, server } = spawn(
+    serviceFn(async (n: number) => {
+      if (n === 0) await gate;
+      return n;
+    }),
+    { concurrency: 1 },
+  );
+  const replies: Promise<number>[] = [];
+  for (const n of [0, 1]) { // direct, then queued
+    try {
+      replies.push(client.call(n, null as unknown as CallOptions));
+    } catch (err) {
+      assert.fail(`client.call threw synchronously: ${err}`);
+    }
+  }
+  open();
+  assert.deepEqual(await Promise.all(replies), [0, 1]);
+  await server.close();
+});
