@@ -5,6 +5,7 @@
 // served channel arms one timer for a stream of calls with deadlines.
 
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { Deadline, TimerQueue } from "../_timers.ts";
 import { serviceFn, spawn } from "../mod.ts";
 import { type Clock, withClock } from "./layers/_helpers.ts";
@@ -207,3 +208,106 @@ Deno.test("timers: a deadline beyond the 2^31-1 ms timer limit (24.8 days) neith
     queue.release();
   });
 });
+
+// Property: whatever the sequence of adds, removes and clock advances —
+// including adds and removes made from inside another entry's expire() —
+// every entry not removed in time fires exactly once, exactly at its due
+// time, in due order, and no timer is left behind once the queue is empty.
+type Reentry =
+  | { kind: "add"; delay: number }
+  | { kind: "remove"; target: number };
+type TimerOp =
+  | { kind: "add"; delay: number; reentry: Reentry | null }
+  | { kind: "remove"; target: number }
+  | { kind: "tick"; ms: number };
+
+const reentryArb: fc.Arbitrary<Reentry | null> = fc.option(
+  fc.oneof(
+    fc.record({ kind: fc.constant("add" as const), delay: fc.nat(150) }),
+    fc.record({ kind: fc.constant("remove" as const), target: fc.nat() }),
+  ),
+);
+const timerOpArb: fc.Arbitrary<TimerOp> = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant("add" as const),
+      delay: fc.nat(150),
+      reentry: reentryArb,
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("remove" as const),
+      target: fc.nat(),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant("tick" as const),
+      ms: fc.nat(60),
+    }),
+  },
+);
+
+for (const idle of ["clear", "keep"] as const) {
+  Deno.test(`timers (${idle}): property — entries fire once, on time, in order, whatever is added or removed, even from expire()`, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(timerOpArb, { maxLength: 60 }), async (ops) => {
+        await withClock(async (clock) => {
+          const queue = new TimerQueue({ clock: () => clock.now, idle });
+          const entries: PropEntry[] = [];
+          const fires: PropEntry[] = [];
+          class PropEntry extends Deadline {
+            firedAt: number[] = [];
+            removedEarly = false;
+            constructor(readonly reentry: Reentry | null) {
+              super();
+            }
+            expire(): void {
+              this.firedAt.push(clock.now);
+              fires.push(this);
+              if (this.reentry?.kind === "add") {
+                add(this.reentry.delay, null);
+              } else if (this.reentry?.kind === "remove") {
+                remove(this.reentry.target);
+              }
+            }
+          }
+          const add = (delay: number, reentry: Reentry | null) => {
+            const entry = new PropEntry(reentry);
+            entries.push(entry);
+            queue.add(entry, clock.now, delay);
+          };
+          const remove = (target: number) => {
+            if (entries.length === 0) return;
+            const entry = entries[target % entries.length];
+            if (entry.armed) entry.removedEarly = true;
+            queue.remove(entry);
+          };
+          for (const op of ops) {
+            if (op.kind === "add") add(op.delay, op.reentry);
+            else if (op.kind === "remove") remove(op.target);
+            else await clock.tickAsync(op.ms);
+          }
+          await clock.tickAsync(1000);
+          for (const entry of entries) {
+            if (entry.removedEarly) {
+              assert.deepEqual(entry.firedAt, [], "a removed entry fired");
+            } else {
+              assert.deepEqual(entry.firedAt, [entry.due], "fired off time");
+            }
+          }
+          for (let i = 1; i < fires.length; i++) {
+            assert.ok(fires[i - 1].due <= fires[i].due, "fired out of order");
+          }
+          assert.equal(queue.empty, true);
+          queue.release();
+        });
+      }),
+      { numRuns: 200 },
+    );
+  });
+}
