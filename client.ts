@@ -367,7 +367,8 @@ export class Client<Req, Res> implements Service<Req, Res> {
    */
   call(req: Req, options?: CallOptions): Promise<Res> {
     const queue = this.#queue;
-    if (options === undefined) {
+    // null means no options, as for fetch(), from untyped callers.
+    if (options == null) {
       // Fast path: an idle server with capacity runs the request now, and
       // the caller's promise is the handler's result, chained once. No
       // envelope, no resolvers: nothing can abort the call.

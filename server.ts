@@ -232,6 +232,8 @@ class ServerLoop<Req, Res>
   readonly #running: Call<Req, Res>[] = [];
   /** The handler context made last (see #contextFor). */
   #lastContext: HandlerContext | undefined = undefined;
+  /** The contexts of calls with a caller's signal only, by signal. */
+  readonly #signalContexts = new WeakMap<AbortSignal, HandlerContext>();
   #state: ServerState = "open";
   #draining = false;
   #warnedSelfCall = false;
@@ -419,6 +421,20 @@ class ServerLoop<Req, Res>
    * timeout, then cost no controller and no object each.
    */
   #contextFor(call: Call<Req, Res>): HandlerContext {
+    const signal = call.signal;
+    if (
+      signal !== undefined && call.deadline === undefined &&
+      call.metadata === undefined
+    ) {
+      // A caller's signal alone: one context per signal for as long as it
+      // lives, whatever other calls come in between.
+      let context = this.#signalContexts.get(signal);
+      if (context === undefined || context.controller.signal.aborted) {
+        context = new HandlerContext(signal, undefined, undefined, this);
+        this.#signalContexts.set(signal, context);
+      }
+      return context;
+    }
     const last = this.#lastContext;
     if (
       last !== undefined && last.signal === call.signal &&
@@ -541,7 +557,11 @@ class ServerLoop<Req, Res>
       } itself, which runs one request at a time: if it awaits that call, both wait until a deadline or abort ends them. Do the work in the handler instead, or serve with a higher concurrency.`,
     );
     if (this.#onError !== undefined) {
-      reportCallbackError("serve()", warning, this.#onError);
+      reportCallbackError(
+        `serve()${this.name === undefined ? "" : ` of ${this.name}`}`,
+        warning,
+        this.#onError,
+      );
     } else {
       try {
         console.warn(`norpc: warning: ${warning.message}`);
@@ -590,7 +610,12 @@ class ServerLoop<Req, Res>
  * rejection here rather than a synchronous throw in the loop.
  */
 function toPromise<T>(result: T | PromiseLike<T>): Promise<T> {
-  return result instanceof Promise ? result : Promise.resolve(result);
+  // A Promise subclass may override `then` (and throw from it): only a
+  // plain native promise is used as it is; Promise.resolve adopts anything
+  // else in a job, where a throwing `then` becomes a rejection.
+  return result instanceof Promise && result.constructor === Promise
+    ? result
+    : Promise.resolve(result);
 }
 
 /**
