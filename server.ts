@@ -195,8 +195,10 @@ type Misuse = (value: unknown) => void;
  * caller's signal, a deadline and metadata (see `ServerLoop.#contextFor`).
  */
 class HandlerContext {
-  readonly controller = new AbortController();
+  readonly #controller = new AbortController();
   readonly options: CallOptions;
+  /** Whether it was aborted (a field: the signal's getter costs more). */
+  aborted = false;
 
   constructor(
     readonly signal: AbortSignal | undefined,
@@ -205,12 +207,19 @@ class HandlerContext {
     handledBy: unknown,
   ) {
     const options: CallOptions & { [HANDLED_BY]?: unknown } = {
-      signal: this.controller.signal,
+      signal: this.#controller.signal,
       deadline,
       metadata,
     };
     options[HANDLED_BY] = handledBy;
     this.options = Object.freeze(options);
+  }
+
+  /** Aborts the signal of every handler that shares this context. */
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.#controller.abort(reason);
   }
 }
 
@@ -395,7 +404,7 @@ class ServerLoop<Req, Res>
         : this.#withMetadata(call.metadata);
     } else {
       const context = this.#contextFor(call);
-      call.controller = context.controller;
+      call.context = context;
       options = context.options;
       call.runIndex = this.#running.push(call) - 1;
     }
@@ -429,7 +438,7 @@ class ServerLoop<Req, Res>
       // A caller's signal alone: one context per signal for as long as it
       // lives, whatever other calls come in between.
       let context = this.#signalContexts.get(signal);
-      if (context === undefined || context.controller.signal.aborted) {
+      if (context === undefined || context.aborted) {
         context = new HandlerContext(signal, undefined, undefined, this);
         this.#signalContexts.set(signal, context);
       }
@@ -439,7 +448,7 @@ class ServerLoop<Req, Res>
     if (
       last !== undefined && last.signal === call.signal &&
       last.deadline === call.deadline && last.metadata === call.metadata &&
-      !last.controller.signal.aborted
+      !last.aborted
     ) {
       return last;
     }
