@@ -40,6 +40,12 @@ export interface GenerateOptions {
   readonly outFileName?: string;
   /** The module the generated code imports the runtime from (default `@norpc/norpc`). */
   readonly runtime?: string;
+  /**
+   * Make every warning an error: members that are not operations (a
+   * property such as `readonly length`) and services that cannot be
+   * generated beside others are then refused instead of left out.
+   */
+  readonly strict?: boolean;
 }
 
 /**
@@ -58,6 +64,12 @@ export interface GenerateResult {
   readonly code: string | undefined;
   /** Problems in the input, each with a location and a hint. */
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * What the generated code leaves out, each located, with why and how to
+   * include it (members that are not operations, services skipped beside
+   * others). Empty with `strict`, which makes them diagnostics.
+   */
+  readonly warnings?: readonly Diagnostic[];
 }
 
 /**
@@ -99,7 +111,11 @@ export function generate(
   const runtime = options.runtime ?? DEFAULT_RUNTIME;
   const parsed = parse(sourceText, options);
   if (!parsed.model) {
-    return { code: undefined, diagnostics: parsed.diagnostics };
+    return {
+      code: undefined,
+      diagnostics: parsed.diagnostics,
+      warnings: parsed.warnings,
+    };
   }
   const model = parsed.model;
   const sf = parsed.sourceFile;
@@ -156,8 +172,13 @@ export function generate(
       seen.set(generated, service.name);
     }
   }
-  if (diagnostics.length > 0) return { code: undefined, diagnostics };
-  return { code: emit({ ...model, imports }, { runtime }), diagnostics: [] };
+  const warnings = parsed.warnings;
+  if (diagnostics.length > 0) return { code: undefined, diagnostics, warnings };
+  return {
+    code: emit({ ...model, imports }, { runtime }),
+    diagnostics: [],
+    warnings,
+  };
 }
 
 /**
@@ -165,6 +186,7 @@ export function generate(
  * `file:line:col: error: message`, then an indented `hint:` line.
  *
  * @param diagnostic The diagnostic.
+ * @param severity `error` (a diagnostic) or `warning` (a warning).
  * @returns Two lines of text.
  *
  * @example
@@ -179,7 +201,10 @@ export function generate(
  * //   hint: rename it …
  * ```
  */
-export function formatDiagnostic(diagnostic: Diagnostic): string {
+export function formatDiagnostic(
+  diagnostic: Diagnostic,
+  severity: "error" | "warning" = "error",
+): string {
   const d = diagnostic;
-  return `${d.file}:${d.line}:${d.column}: error: ${d.message}\n  hint: ${d.hint}`;
+  return `${d.file}:${d.line}:${d.column}: ${severity}: ${d.message}\n  hint: ${d.hint}`;
 }

@@ -32,6 +32,8 @@ Options:
                        missing or stale
   --runtime <spec>     import the runtime from <spec> (default: ${DEFAULT_RUNTIME})
   --interface <Name>   generate only this interface (repeatable; one input file)
+  --strict             refuse what would be left out with a warning (members
+                       that are not operations, services skipped beside others)
   -h, --help           show this help
 
 Exit status: 0 done, 1 errors in the input or stale files, 2 usage error.
@@ -43,6 +45,7 @@ interface Options {
   check: boolean;
   runtime: string;
   interfaces: string[];
+  strict: boolean;
   help: boolean;
   inputs: string[];
 }
@@ -54,6 +57,7 @@ function parseArgs(args: readonly string[]): Options {
     check: false,
     runtime: DEFAULT_RUNTIME,
     interfaces: [],
+    strict: false,
     help: false,
     inputs: [],
   };
@@ -100,6 +104,10 @@ function parseArgs(args: readonly string[]): Options {
       case "--check":
         noValue();
         options.check = true;
+        break;
+      case "--strict":
+        noValue();
+        options.strict = true;
         break;
       case "-h":
       case "--help":
@@ -223,7 +231,11 @@ export async function main(args: readonly string[]): Promise<number> {
         ? options.interfaces
         : undefined,
       runtime: options.runtime,
+      strict: options.strict,
     });
+    for (const d of result.warnings ?? []) {
+      console.error(formatDiagnostic(d, "warning"));
+    }
     if (result.code === undefined) {
       for (const d of result.diagnostics) console.error(formatDiagnostic(d));
       failed = true;

@@ -62,6 +62,12 @@ export interface TypeContext {
   readonly onProblem: (problem: TypeProblem) => void;
   /** Rewrites the module specifier of an `import("…")` type. */
   readonly rewriteSpecifier: (specifier: string) => string;
+  /**
+   * Types that replace a type parameter where it is referred to: an
+   * interface's parameters instantiated with their defaults, a generic
+   * method's parameters erased to their constraints.
+   */
+  readonly substitutions?: ReadonlyMap<string, TypeExpr>;
 }
 
 function expr(
@@ -277,7 +283,11 @@ export function parameterList(
   return list("(", params, ")", { trailingComma: true, restFlat: true });
 }
 
-function typeParameters(
+/**
+ * Prints a declaration's type parameters, `<T extends X = Y>`, and adds
+ * their names to `bound`; empty when there are none.
+ */
+export function typeParameters(
   params: ts.NodeArray<ts.TypeParameterDeclaration> | undefined,
   ctx: TypeContext,
   bound: Set<string>,
@@ -396,10 +406,15 @@ export function objectBody(members: readonly Doc[]): Doc {
  *
  * @param node The type.
  * @param ctx Source file and callbacks.
+ * @param bound Type parameter names in scope (printed as they are).
  * @returns The printed type.
  */
-export function printType(node: ts.TypeNode, ctx: TypeContext): TypeExpr {
-  return print(node, ctx, new Set());
+export function printType(
+  node: ts.TypeNode,
+  ctx: TypeContext,
+  bound: ReadonlySet<string> = new Set(),
+): TypeExpr {
+  return print(node, ctx, new Set(bound));
 }
 
 function print(
@@ -443,6 +458,11 @@ function print(
     return expr(text());
   }
   if (ts.isTypeReferenceNode(node)) {
+    const replacement = ts.isIdentifier(node.typeName) &&
+        !bound.has(node.typeName.text) && !node.typeArguments
+      ? ctx.substitutions?.get(node.typeName.text)
+      : undefined;
+    if (replacement) return replacement;
     collectExpressionReference(node.typeName, ctx, bound);
     const args = node.typeArguments?.map((a) => print(a, ctx, bound)) ?? [];
     return referenceType(node.typeName.getText(sf), args);
