@@ -29,6 +29,7 @@ import type {
 import {
   annotation,
   combine,
+  docType,
   objectBody,
   parameterList,
   referenceType,
@@ -307,22 +308,28 @@ function padded(
   params: readonly ParamModel[],
   method: MethodModel,
 ): ParamModel[] {
-  return method.params.map((merged, i) =>
-    params[i] ??
-      { name: merged.name, optional: true, type: textType("undefined") }
-  );
+  const own = new Set(params.map((p) => p.name));
+  return method.params.map((merged, i) => {
+    if (params[i]) return params[i];
+    let name = merged.name;
+    while (own.has(name)) name += "_";
+    own.add(name);
+    return { name, optional: true, type: textType("undefined") };
+  });
 }
 
 function requestMember(method: MethodModel): Doc {
   const args: Doc = method.signatures.length > 1
-    ? join(
-      " | ",
-      method.signatures.map((s) => argsTuple(padded(s.params, method))),
-    )
-    : argsTuple(method.params);
+    ? annotation(combine(
+      "|",
+      method.signatures.map((s) =>
+        docType(argsTuple(padded(s.params, method)))
+      ),
+    ))
+    : [": ", argsTuple(method.params)];
   return objectBody([
     `method: ${JSON.stringify(method.name)}`,
-    ["args: ", args],
+    ["args", args],
   ]);
 }
 
@@ -454,7 +461,10 @@ function clientClass(service: ServiceModel, names: ServiceNames): Doc {
    * at the same position), then one implementation.
    */
   function overloadedMethod(method: MethodModel): Doc {
-    const taken = new Set(method.params.map((p) => p.name));
+    const taken = new Set(
+      method.signatures.flatMap((s) => padded(s.clientParams, method))
+        .map((p) => p.name),
+    );
     const options = fresh("options", taken);
     const req = fresh("req", taken);
     const arity = method.params.length;

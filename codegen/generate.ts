@@ -186,7 +186,6 @@ export function generate(
  * `file:line:col: error: message`, then an indented `hint:` line.
  *
  * @param diagnostic The diagnostic.
- * @param severity `error` (a diagnostic) or `warning` (a warning).
  * @returns Two lines of text.
  *
  * @example
@@ -201,10 +200,7 @@ export function generate(
  * //   hint: rename it …
  * ```
  */
-export function formatDiagnostic(
-  diagnostic: Diagnostic,
-  severity: "error" | "warning" = "error",
-): string {
+export function formatDiagnostic(diagnostic: Diagnostic): string {
   const d = diagnostic;
-  return `${d.file}:${d.line}:${d.column}: ${severity}: ${d.message}\n  hint: ${d.hint}`;
+  return `${d.file}:${d.line}:${d.column}: error: ${d.message}\n  hint: ${d.hint}`;
 }

@@ -234,7 +234,7 @@ export async function main(args: readonly string[]): Promise<number> {
       strict: options.strict,
     });
     for (const d of result.warnings ?? []) {
-      console.error(formatDiagnostic(d, "warning"));
+      console.error(formatDiagnostic(d).replace(": error: ", ": warning: "));
     }
     if (result.code === undefined) {
       for (const d of result.diagnostics) console.error(formatDiagnostic(d));

@@ -394,9 +394,32 @@ function serviceDecl(st: ts.Statement): ServiceDecl | undefined {
 /** A function-typed property, `find: (id: string) => Promise<User>`. */
 function propertyFunction(m: ts.TypeElement): ts.FunctionTypeNode | undefined {
   if (!ts.isPropertySignature(m) || !m.type) return undefined;
-  let type: ts.TypeNode = m.type;
-  while (ts.isParenthesizedTypeNode(type)) type = type.type;
-  return ts.isFunctionTypeNode(type) ? type : undefined;
+  return functionType(m.type, m.getSourceFile(), 0);
+}
+
+/**
+ * The function type a type node stands for: written in place, or named by
+ * a non-generic type alias of this file (`error: DiagLogFunction`).
+ */
+function functionType(
+  node: ts.TypeNode,
+  sf: ts.SourceFile,
+  depth: number,
+): ts.FunctionTypeNode | undefined {
+  while (ts.isParenthesizedTypeNode(node)) node = node.type;
+  if (ts.isFunctionTypeNode(node)) return node;
+  if (
+    depth < 8 && ts.isTypeReferenceNode(node) &&
+    ts.isIdentifier(node.typeName) && !node.typeArguments
+  ) {
+    const name = node.typeName.text;
+    const alias = sf.statements.find((st): st is ts.TypeAliasDeclaration =>
+      ts.isTypeAliasDeclaration(st) && st.name.text === name &&
+      !st.typeParameters
+    );
+    if (alias) return functionType(alias.type, sf, depth + 1);
+  }
+  return undefined;
 }
 
 /** Whether a member is an operation: a method or a function-typed property. */
@@ -502,8 +525,12 @@ export function parse(sourceText: string, options: ParseOptions): ParseResult {
   for (const decl of selected) {
     const errors: Diagnostic[] = [];
     const skipped: Diagnostic[] = [];
+    // While a method is built, its problems go to `methodSink`: a method
+    // that cannot be generated is left out (with a warning) when the
+    // service keeps other methods.
+    let methodSink: Diagnostic[] | undefined;
     const serviceReport: Reporter = (node, code, message, hint) => {
-      errors.push(diagnostic(node, code, message, hint));
+      (methodSink ?? errors).push(diagnostic(node, code, message, hint));
     };
     const skip: Reporter = (node, code, message, hint) => {
       (strict ? errors : skipped).push(
@@ -525,6 +552,18 @@ export function parse(sourceText: string, options: ParseOptions): ParseResult {
       typeContext,
       report: serviceReport,
       skip,
+      method: (build) => {
+        const sink: Diagnostic[] = [];
+        methodSink = sink;
+        try {
+          return { result: build(), problems: sink };
+        } finally {
+          methodSink = undefined;
+        }
+      },
+      strict,
+      leaveOut: (problems) => (strict ? errors : skipped).push(...problems),
+      refuse: (problems) => errors.push(...problems),
     });
     const imports = new Map<string, TypeImport>();
     const referencedNames = new Map<string, ts.Node>();
@@ -601,9 +640,17 @@ export function parse(sourceText: string, options: ParseOptions): ParseResult {
         ),
       );
     } else {
-      // In the order of the source, whichever pass found them.
+      // In the order of the source, whichever pass found them; a problem
+      // of a shared declaration (a type alias) once.
+      const seen = new Set<string>();
       diagnostics.push(
-        ...b.errors.toSorted((x, y) => x.line - y.line || x.column - y.column),
+        ...b.errors.toSorted((x, y) => x.line - y.line || x.column - y.column)
+          .filter((d) => {
+            const key = `${d.line}:${d.column}:${d.code}`;
+            if (seen.has(key)) return false;
+            seen.add(key);
+            return true;
+          }),
       );
     }
   }
@@ -611,6 +658,17 @@ export function parse(sourceText: string, options: ParseOptions): ParseResult {
     return { model: undefined, diagnostics, warnings, sourceFile: sf };
   }
 
+  // An inherited member is left out of each service that inherits it:
+  // say so once.
+  const said = new Set<string>();
+  const uniqueWarnings = warnings.filter((w) => {
+    const key = `${w.line}:${w.column}:${w.code}`;
+    if (said.has(key)) return false;
+    said.add(key);
+    return true;
+  });
+  warnings.length = 0;
+  warnings.push(...uniqueWarnings);
   const imports = new Map<string, TypeImport>();
   const referencedNames = new Map<string, ts.Node>();
   let needsSource = false;
@@ -810,7 +868,31 @@ function selectServices(
         });
     };
     selected.push(...exported.filter((d) => hasOperations(d, new Set())));
-    if (selected.length === 0) {
+    const nested = selected.length === 0 ? namespaced(sf) : undefined;
+    const opaque = selected.length === 0
+      ? exported.flatMap((d) => d.members).find((m) =>
+        ts.isPropertySignature(m) && m.type !== undefined &&
+        ts.isTypeReferenceNode(m.type) && !ts.isIdentifier(m.type.typeName)
+      )
+      : undefined;
+    if (nested) {
+      report(
+        nested,
+        "namespaced-interface",
+        "the service interface is inside a namespace; the generator reads top-level declarations",
+        "move the interface out of the namespace to the top level of the file",
+      );
+    } else if (opaque && ts.isPropertySignature(opaque)) {
+      const n = opaque.name.getText(sf);
+      report(
+        opaque,
+        "no-service",
+        `\`${n}\` is typed \`${
+          opaque.type!.getText(sf)
+        }\`, a type from another module the generator cannot read into, and no exported interface declares a method`,
+        `declare the operation as a method with its parameters and result, e.g. \`${n}(request: Req): Promise<Res>;\``,
+      );
+    } else if (selected.length === 0) {
       report(
         exported[0].nameNode,
         "no-service",
@@ -869,6 +951,16 @@ interface ServiceContext {
   readonly report: Reporter;
   /** Members left out of the service (errors with `strict`). */
   readonly skip: Reporter;
+  /** Whether members left out are errors. */
+  readonly strict: boolean;
+  /** Builds one method, collecting its problems apart. */
+  readonly method: <T>(
+    build: () => T,
+  ) => { result: T; problems: Diagnostic[] };
+  /** Reports the problems of a method left out (errors with `strict`). */
+  readonly leaveOut: (problems: readonly Diagnostic[]) => void;
+  /** Reports the problems of methods as errors. */
+  readonly refuse: (problems: readonly Diagnostic[]) => void;
 }
 
 /** A member with the type parameter substitutions of where it was declared. */
@@ -998,12 +1090,15 @@ function serviceModel(
     }
     const m = scoped.member as ts.MethodSignature | ts.PropertySignature;
     if (!ts.isIdentifier(m.name)) {
-      ctx.report(
+      ctx.skip(
         m.name,
         "method-name",
-        `method name ${m.name.getText(ctx.sf)} is not an identifier`,
+        `method name ${
+          m.name.getText(ctx.sf)
+        } is not an identifier; it is left out of the service`,
         "name the method with a plain identifier, e.g. `getUser`",
       );
+      left++;
       continue;
     }
     const list = groups.get(m.name.text) ?? [];
@@ -1011,11 +1106,18 @@ function serviceModel(
     groups.set(m.name.text, list);
   }
   const methods: MethodModel[] = [];
+  const failed: Diagnostic[] = [];
   for (const [methodName, group] of groups) {
-    const method = methodModel(methodName, group, ctx);
-    if (method) methods.push(method);
+    const { result, problems } = ctx.method(() =>
+      methodModel(methodName, group, ctx)
+    );
+    if (result && problems.length === 0) methods.push(result);
+    else failed.push(...problems);
   }
-  if (members.length > 0 && left === members.length) {
+  // A method that cannot be generated is left out, named, when others can.
+  if (methods.length > 0) ctx.leaveOut(failed);
+  else ctx.refuse(failed);
+  if (members.length > 0 && left === members.length && !ctx.strict) {
     ctx.report(
       decl.nameNode,
       "no-methods",
@@ -1134,12 +1236,20 @@ function methodModel(
   // union of the types there (`undefined` too when an overload is shorter).
   const arity = Math.max(...signatures.map((s) => s.params.length));
   const params: ParamModel[] = [];
+  // Overloads name a position differently (`options`, `type`): the merged
+  // parameter takes the last name not used at an earlier position.
+  const names = new Set<string>();
   for (let i = 0; i < arity; i++) {
     const at = signatures.map((s) => s.params[i]);
     const present = at.filter((p): p is ParamModel => p !== undefined);
     const missing = present.length < at.length;
+    let paramName = present.map((p) =>
+      p.name
+    ).reverse().find((n) => !names.has(n)) ?? present[present.length - 1].name;
+    while (names.has(paramName)) paramName += "_";
+    names.add(paramName);
     params.push({
-      name: present[present.length - 1].name,
+      name: paramName,
       optional: missing || present.some((p) => p.optional),
       type: union(present.map((p) => p.type)),
     });

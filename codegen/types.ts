@@ -83,6 +83,11 @@ function expr(
   };
 }
 
+/** A type already laid out, such as a tuple built by the emitter. */
+export function docType(doc: Doc): TypeExpr {
+  return expr(doc);
+}
+
 /** A simple type from text, e.g. `string` or `Promise<T>` built by hand. */
 export function textType(text: string): TypeExpr {
   return expr(text, { nullish: text === "null" || text === "void" });
