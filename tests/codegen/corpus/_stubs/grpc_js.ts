@@ -24,3 +24,6 @@ export type handleUnaryCall<Req, Res> = (
 export type UntypedServiceImplementation = {
   [name: string]: (...args: any[]) => void;
 };
+
+/** Runtime code on purpose: `deno task gen tests` skips this stub. */
+export const STUB = true;

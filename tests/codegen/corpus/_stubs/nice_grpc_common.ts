@@ -4,3 +4,6 @@ export interface CallOptions {
   signal?: AbortSignal;
   metadata?: Record<string, string>;
 }
+
+/** Runtime code on purpose: `deno task gen tests` skips this stub. */
+export const STUB = true;
