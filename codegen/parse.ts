@@ -821,7 +821,7 @@ function selectServices(
             ? `interface \`${name}\` is inside a namespace; the generator reads top-level declarations`
             : `interface \`${name}\` is not declared in this file`,
           nested
-            ? `move \`${name}\` to the top level of the file (the generated names would clash across namespaces)`
+            ? `move the interface out of the namespace to the top level of the file (the generated names would clash across namespaces)`
             : `declare \`export interface ${name} { … }\` here, or name one of: ${
               all.map((d) => d.name).join(", ") || "(no interfaces)"
             }`,
@@ -848,7 +848,7 @@ function selectServices(
           ? `the services of this file are inside a namespace; the generator reads top-level declarations`
           : "the file exports no interface, so there is no service to generate",
         nested
-          ? "move the interface to the top level of the file"
+          ? "move the interface out of the namespace to the top level of the file"
           : "export an interface whose members are methods, e.g. `export interface Greeter { hello(name: string): string; }`",
       );
       return [];
