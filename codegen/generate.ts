@@ -76,13 +76,17 @@ export interface GenerateResult {
  * Generates the typed client, handler interface and server for the service
  * interfaces of a TypeScript source file.
  *
- * Supported: exported interfaces whose members are methods, with parameters
- * of any type (optional ones too) and results `T` or `Promise<T>` (a call
- * resolves to what awaiting the result gives: `T | Promise<T>` is `T`).
- * Generic interfaces or methods, overloads, properties, index signatures,
- * rest parameters, repeated parameter names, a required parameter after an
- * optional one and method names the generated code reserves (`call`, `then`,
- * …) are reported as diagnostics instead.
+ * Supported: exported interfaces (and object type aliases) whose members
+ * are methods or function-typed properties, with parameters of any type,
+ * overloads, generic and optional methods, type parameters with defaults and
+ * `extends` within the file; a call resolves to what awaiting the declared
+ * result gives (`Thenable<T>` and promise aliases included, through the type
+ * checker). Members that are not operations and methods that cannot be
+ * generated are left out with a located warning (`warnings`; `strict` makes
+ * them diagnostics); what cannot be generated at all (a type parameter
+ * without a default, `extends` from another file, an interface inside a
+ * namespace, names the generated code reserves, …) is reported as
+ * diagnostics, each with a hint.
  *
  * @param sourceText The input file's text.
  * @param options The input's name, and optionally the output's name, the

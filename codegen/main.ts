@@ -17,9 +17,10 @@ import { basename, isAbsolute, join, resolve } from "./path.ts";
 export const USAGE =
   `Usage: deno run --allow-read --allow-write --allow-env jsr:@norpc/norpc/codegen [options] <file|dir>...
 
-Generates, for each exported interface whose members are methods, a typed
-client (NameClient), a handler interface (NameHandler), a server
-(nameServer) and the request/response types, into <name>.gen.ts.
+Generates, for each exported interface with methods (or function-typed
+properties), a typed client (NameClient), a handler interface (NameHandler),
+a server (nameServer) and the request/response types, into <name>.gen.ts.
+Members that cannot be served are left out with a located warning.
 
 Files are generated whatever they contain. Directories are searched
 recursively for service definitions: .ts files (not .gen.ts, _test.ts,

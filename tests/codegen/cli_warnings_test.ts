@@ -1,0 +1,76 @@
+/**
+ * The command line on inputs issue 17 made it accept: what is left out is
+ * printed as a located warning (exit 0), `--strict` makes it an error
+ * (exit 1), and a `.d.ts` input writes `<name>.gen.ts`.
+ */
+
+import assert from "node:assert/strict";
+import { deno } from "./_helpers.ts";
+
+const MAIN = new URL("../../codegen/main.ts", import.meta.url).pathname;
+
+const CHANNEL = `export interface Channel {
+  readonly name: string;
+  send(text: string): void;
+}
+`;
+
+Deno.test("cli: members left out are located warnings; --strict refuses them", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "norpc_cli17_" });
+  try {
+    await Deno.writeTextFile(`${dir}/channel.ts`, CHANNEL);
+    const run = (...args: string[]) =>
+      deno([
+        "run",
+        "--allow-read",
+        "--allow-write",
+        "--allow-env",
+        MAIN,
+        ...args,
+      ], dir);
+
+    const lenient = await run("channel.ts");
+    assert.equal(lenient.code, 0, lenient.stderr);
+    assert.match(
+      lenient.stderr,
+      /^channel\.ts:2:3: warning: `name` is a property, not an operation; it is left out of the service\n {2}hint: .*`getName\(\): T;`/m,
+    );
+    assert.match(await Deno.readTextFile(`${dir}/channel.gen.ts`), /send\(/);
+
+    await Deno.remove(`${dir}/channel.gen.ts`);
+    const strict = await run("--strict", "channel.ts");
+    assert.equal(strict.code, 1);
+    assert.match(
+      strict.stderr,
+      /^channel\.ts:2:3: error: `name` is a property/m,
+    );
+    await assert.rejects(
+      Deno.stat(`${dir}/channel.gen.ts`),
+      Deno.errors.NotFound,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("cli: a .d.ts input writes <name>.gen.ts", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "norpc_cli17_" });
+  try {
+    await Deno.writeTextFile(
+      `${dir}/api.d.ts`,
+      "export interface Api {\n  get(id: string): Promise<string>;\n}\n",
+    );
+    const out = await deno(
+      ["run", "--allow-read", "--allow-write", "--allow-env", MAIN, "api.d.ts"],
+      dir,
+    );
+    assert.equal(out.code, 0, out.stderr);
+    assert.match(out.stdout, /wrote 1 file \(api\.gen\.ts\)/);
+    assert.match(
+      await Deno.readTextFile(`${dir}/api.gen.ts`),
+      /export class ApiClient/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
