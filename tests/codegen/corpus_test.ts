@@ -48,14 +48,11 @@ Deno.test("corpus: each case generates working code or is refused with a hint", 
         `${dir}/_stubs/${e.name}`,
       );
     }
-    // The packages some fixtures import, mapped to stubs for offline checks.
     await Deno.writeTextFile(
       `${dir}/deno.json`,
       JSON.stringify({
         imports: {
           "@norpc/norpc": new URL("../../mod.ts", import.meta.url).href,
-          "@grpc/grpc-js": "./_stubs/grpc_js.ts",
-          "nice-grpc-common": "./_stubs/nice_grpc_common.ts",
         },
         compilerOptions: { strict: true },
       }),

@@ -1,7 +1,7 @@
 // deno-lint-ignore-file -- copied as written in its source (any, {}, Function)
 // grpc-tools (grpc_tools_node_protoc_ts) output, a declaration file: client
 // overloads with callbacks, an interface extending one from a package.
-import * as grpc from "@grpc/grpc-js";
+import * as grpc from "./_stubs/grpc_js.ts"; // @grpc/grpc-js, stubbed
 
 export interface HelloRequest {
   getName(): string;

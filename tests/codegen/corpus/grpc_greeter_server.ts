@@ -2,7 +2,7 @@
 // grpc-tools output: the server interface extends grpc-js's
 // UntypedServiceImplementation and types each handler with an alias from the
 // package.
-import * as grpc from "@grpc/grpc-js";
+import * as grpc from "./_stubs/grpc_js.ts"; // @grpc/grpc-js, stubbed
 
 export interface HelloRequest {
   name: string;

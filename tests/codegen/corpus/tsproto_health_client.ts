@@ -1,7 +1,7 @@
 // deno-lint-ignore-file -- copied as written in its source (any, {}, Function)
 // ts-proto with nice-grpc output: HealthClient (its options parameter is
 // nice-grpc's `CallOptions`, which the generated file also declares).
-import type { CallOptions } from "nice-grpc-common";
+import type { CallOptions } from "./_stubs/nice_grpc_common.ts"; // nice-grpc-common, stubbed
 
 export interface HealthCheckRequest {
   service: string;

@@ -1,5 +1,5 @@
 // deno-lint-ignore-file -- written as in the interface's source (any, {})
-import * as grpc from "@grpc/grpc-js";
+import * as grpc from "./_stubs/grpc_js.ts"; // @grpc/grpc-js, stubbed
 export interface HelloRequest {
   getName(): string;
 }

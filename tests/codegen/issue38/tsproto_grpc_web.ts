@@ -1,5 +1,5 @@
 // deno-lint-ignore-file -- written as in the interface's source (any, {})
-import { grpc } from "@improbable-eng/grpc-web";
+import { grpc } from "./_stubs/grpc_web.ts"; // @improbable-eng/grpc-web, stubbed
 export interface HeroById {
   id: number;
 }

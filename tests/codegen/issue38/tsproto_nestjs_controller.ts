@@ -1,5 +1,5 @@
 // deno-lint-ignore-file -- written as in the interface's source (any, {})
-import type { Observable } from "rxjs";
+import type { Observable } from "./_stubs/rxjs.ts"; // rxjs, stubbed
 export interface HeroById {
   id: number;
 }

@@ -1,5 +1,5 @@
 // deno-lint-ignore-file -- written as in the interface's source (any, {})
-import type { CallOptions } from "nice-grpc-common";
+import type { CallOptions } from "./_stubs/nice_grpc_common.ts"; // nice-grpc-common, stubbed
 export interface HeroById {
   id: number;
 }

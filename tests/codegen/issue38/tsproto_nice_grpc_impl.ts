@@ -1,5 +1,5 @@
 // deno-lint-ignore-file -- written as in the interface's source (any, {})
-import type { CallContext } from "nice-grpc-common";
+import type { CallContext } from "./_stubs/nice_grpc_common.ts"; // nice-grpc-common, stubbed
 export interface HeroById {
   id: number;
 }
