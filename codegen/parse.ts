@@ -11,6 +11,7 @@ import type { Diagnostic } from "./diagnostic.ts";
 import { render } from "./doc.ts";
 import { dirname, isRelativeSpecifier, join, specifierTo } from "./path.ts";
 import { readablePath, type TypeOracle, typeOracle } from "./oracle.ts";
+import { declaredNames, DEFAULT_RUNTIME } from "./emit.ts";
 import {
   combine,
   printType,
@@ -112,6 +113,8 @@ export interface ParseOptions {
    * of warnings.
    */
   readonly strict?: boolean;
+  /** The runtime's module specifier (its own types keep their names). */
+  readonly runtime?: string;
 }
 
 /** The result of {@linkcode parse}. */
@@ -512,6 +515,7 @@ export function parse(sourceText: string, options: ParseOptions): ParseResult {
   }
   const explicit = (options.interfaces?.length ?? 0) > 0;
   const strict = options.strict === true;
+  const renames = clashingNames(selected, scope, options.runtime);
 
   interface Built {
     readonly model: ServiceModel;
@@ -544,6 +548,7 @@ export function parse(sourceText: string, options: ParseOptions): ParseResult {
       onProblem: (p: TypeProblem) =>
         serviceReport(p.node, p.code, p.message, p.hint),
       rewriteSpecifier: rewrite,
+      renames,
     };
     const model = serviceModel(decl, {
       sf,
@@ -569,12 +574,16 @@ export function parse(sourceText: string, options: ParseOptions): ParseResult {
     const referencedNames = new Map<string, ts.Node>();
     let needsSource = false;
     for (const ref of references) {
-      if (!referencedNames.has(ref.name)) {
-        referencedNames.set(ref.name, ref.node);
-      }
+      // The name the generated file knows the type by.
+      const local = renames.get(ref.name) ?? ref.name;
+      if (!referencedNames.has(local)) referencedNames.set(local, ref.node);
       const imp = scope.imported.get(ref.name);
       if (imp) {
-        imports.set(ref.name, { ...imp, specifier: rewrite(imp.specifier) });
+        imports.set(local, {
+          ...imp,
+          local,
+          specifier: rewrite(imp.specifier),
+        });
         continue;
       }
       const decl = scope.declared.get(ref.name);
@@ -599,11 +608,11 @@ export function parse(sourceText: string, options: ParseOptions): ParseResult {
         );
         continue;
       }
-      imports.set(ref.name, {
+      imports.set(local, {
         specifier: inputSpecifier,
         kind: exportedAs === "default" ? "default" : "named",
         imported: exportedAs,
-        local: ref.name,
+        local,
       });
     }
     built.push({
@@ -694,6 +703,41 @@ export function parse(sourceText: string, options: ParseOptions): ParseResult {
     warnings,
     sourceFile: sf,
   };
+}
+
+/**
+ * The input's names that the generated file also declares or imports from
+ * the runtime (ts-proto's nice-grpc clients take nice-grpc's `CallOptions`):
+ * the generated file imports them under an alias instead. A name imported
+ * from the runtime itself is the same type and keeps its name.
+ */
+function clashingNames(
+  services: readonly ServiceDecl[],
+  scope: TopLevel,
+  runtime: string | undefined,
+): Map<string, string> {
+  const generated = declaredNames(services);
+  const taken = new Set([
+    ...generated.keys(),
+    ...scope.declared.keys(),
+    ...scope.imported.keys(),
+  ]);
+  const renames = new Map<string, string>();
+  for (
+    const name of new Set([...scope.imported.keys(), ...scope.declared.keys()])
+  ) {
+    if (!generated.has(name)) continue;
+    const imp = scope.imported.get(name);
+    if (
+      imp && imp.specifier === (runtime ?? DEFAULT_RUNTIME) &&
+      imp.kind === "named" && imp.imported === name
+    ) continue;
+    let alias = name + "_";
+    while (taken.has(alias)) alias += "_";
+    taken.add(alias);
+    renames.set(name, alias);
+  }
+  return renames;
 }
 
 /**

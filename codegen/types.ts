@@ -68,6 +68,11 @@ export interface TypeContext {
    * method's parameters erased to their constraints.
    */
   readonly substitutions?: ReadonlyMap<string, TypeExpr>;
+  /**
+   * Names the generated file imports under another name (the input's
+   * `CallOptions` beside the runtime's): references print the alias.
+   */
+  readonly renames?: ReadonlyMap<string, string>;
 }
 
 function expr(
@@ -265,6 +270,19 @@ function propertyName(name: ts.PropertyName, ctx: TypeContext): string {
     collectExpressionReference(name.expression, ctx, new Set());
   }
   return name.getText(ctx.sourceFile);
+}
+
+/** A (qualified) name as the generated file spells it: its root renamed. */
+function entityText(
+  name: ts.EntityName,
+  ctx: TypeContext,
+  bound: ReadonlySet<string>,
+): string {
+  const text = name.getText(ctx.sourceFile);
+  let root: ts.EntityName = name;
+  while (ts.isQualifiedName(root)) root = root.left;
+  const alias = bound.has(root.text) ? undefined : ctx.renames?.get(root.text);
+  return alias === undefined ? text : alias + text.slice(root.text.length);
 }
 
 function collectExpressionReference(
@@ -470,7 +488,7 @@ function print(
     if (replacement) return replacement;
     collectExpressionReference(node.typeName, ctx, bound);
     const args = node.typeArguments?.map((a) => print(a, ctx, bound)) ?? [];
-    return referenceType(node.typeName.getText(sf), args);
+    return referenceType(entityText(node.typeName, ctx, bound), args);
   }
   if (ts.isArrayTypeNode(node)) {
     const element = print(node.elementType, ctx, bound);
@@ -556,7 +574,7 @@ function print(
     const args = node.typeArguments?.map((a) => print(a, ctx, bound)) ?? [];
     return expr([
       "typeof ",
-      node.exprName.getText(sf),
+      entityText(node.exprName, ctx, bound),
       args.length ? typeArgs(args) : "",
     ]);
   }

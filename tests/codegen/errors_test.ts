@@ -150,14 +150,6 @@ const cases: {
     hint: /add `export`/,
   },
   {
-    name: "type name that clashes with generated code",
-    source:
-      'import type { Service } from "./x.ts";\nexport interface Svc {\n  at(p: Service): void;\n}\n',
-    code: "name-clash",
-    line: 3,
-    column: 9,
-  },
-  {
     name: "missing return type",
     source: "export interface Svc {\n  a(x: string);\n}\n",
     code: "missing-type",

@@ -858,17 +858,6 @@ const fileProblemArb: fc.Arbitrary<InvalidInput> = fc.tuple(
       return { source: b.text, expected: b.expected, loose: false };
     },
     () => {
-      // A referenced type named like a declaration of the generated file.
-      const names = serviceNames(name);
-      const clash = [names.handler, names.request, "CallOptions"][
-        seed % 3
-      ];
-      const b = start().add(`export type ${clash} = { c: string };`);
-      body(b.add(`export interface ${name} {`));
-      b.bad(`  uses(c: ${clash}): void;`, "name-clash").add("}");
-      return { source: b.text, expected: b.expected, loose: false };
-    },
-    () => {
       // Only interfaces without `export`: reported at 1:1.
       const b = new SourceBuilder().add(`interface ${name} {`);
       body(b).add("}");

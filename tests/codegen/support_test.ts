@@ -279,3 +279,28 @@ Deno.test("support: generated files carry a lint-ignore header; no doubled Clien
   assert.match(out, /export function heroServiceServer\(/);
   assert.doesNotMatch(out, /ClientClient/);
 });
+
+Deno.test("support: an input type named like generated code is imported under an alias", () => {
+  const out = code(
+    'import type { CallOptions } from "nice-grpc-common";\n' +
+      "export interface Service {\n  id: string;\n}\n" +
+      "export interface Health {\n  check(s: Service, o?: CallOptions): Promise<void>;\n}\n",
+  );
+  assert.match(
+    out,
+    /import type \{ CallOptions as CallOptions_ \} from "nice-grpc-common";/,
+  );
+  assert.match(
+    out,
+    /import type \{ Service as Service_ \} from "\.\/svc\.ts";/,
+  );
+  assert.match(out, /check\(\n?\s*s: Service_,\n?\s*o\?: CallOptions_,/);
+  // A type imported from the runtime itself keeps its name.
+  assert.doesNotMatch(
+    code(
+      'import type { CallOptions } from "@norpc/norpc";\n' +
+        "export interface S {\n  f(o: CallOptions): void;\n}\n",
+    ),
+    /CallOptions_/,
+  );
+});
