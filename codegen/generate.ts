@@ -46,6 +46,13 @@ export interface GenerateOptions {
    * generated beside others are then refused instead of left out.
    */
   readonly strict?: boolean;
+  /**
+   * Type arguments for generic service interfaces, by interface name, as
+   * TypeScript text resolved in the input's scope: `{ Repo: "User, string" }`
+   * generates `Repo<User, string>`. Parameters not given take their
+   * defaults; a parameter without either is reported.
+   */
+  readonly typeArguments?: Readonly<Record<string, string>>;
 }
 
 /**

@@ -33,6 +33,9 @@ Options:
                        missing or stale
   --runtime <spec>     import the runtime from <spec> (default: ${DEFAULT_RUNTIME})
   --interface <Name>   generate only this interface (repeatable; one input file)
+  --type-args <Name>=<T1, T2>
+                       instantiate the generic interface Name with these types
+                       (repeatable; default: the type parameters' defaults)
   --strict             refuse what would be left out with a warning (members
                        that are not operations, services skipped beside others)
   -h, --help           show this help
@@ -47,6 +50,7 @@ interface Options {
   runtime: string;
   interfaces: string[];
   strict: boolean;
+  typeArguments: Record<string, string>;
   help: boolean;
   inputs: string[];
 }
@@ -59,6 +63,7 @@ function parseArgs(args: readonly string[]): Options {
     runtime: DEFAULT_RUNTIME,
     interfaces: [],
     strict: false,
+    typeArguments: {},
     help: false,
     inputs: [],
   };
@@ -110,6 +115,17 @@ function parseArgs(args: readonly string[]): Options {
         noValue();
         options.strict = true;
         break;
+      case "--type-args": {
+        const given = value(flag, inline);
+        const eq = given.indexOf("=");
+        if (eq <= 0 || eq === given.length - 1) {
+          throw new UsageError(
+            `--type-args takes <Name>=<types>, e.g. --type-args "Repo=User, string"`,
+          );
+        }
+        options.typeArguments[given.slice(0, eq).trim()] = given.slice(eq + 1);
+        break;
+      }
       case "-h":
       case "--help":
         noValue();
@@ -233,6 +249,9 @@ export async function main(args: readonly string[]): Promise<number> {
         : undefined,
       runtime: options.runtime,
       strict: options.strict,
+      typeArguments: Object.keys(options.typeArguments).length > 0
+        ? options.typeArguments
+        : undefined,
     });
     for (const d of result.warnings ?? []) {
       console.error(formatDiagnostic(d).replace(": error: ", ": warning: "));

@@ -115,6 +115,12 @@ export interface ParseOptions {
   readonly strict?: boolean;
   /** The runtime's module specifier (its own types keep their names). */
   readonly runtime?: string;
+  /**
+   * Type arguments for generic services, by interface name, as TypeScript
+   * text (`{ Repo: "User, string" }`); a parameter not given takes its
+   * default.
+   */
+  readonly typeArguments?: Readonly<Record<string, string>>;
 }
 
 /** The result of {@linkcode parse}. */
@@ -129,6 +135,9 @@ export interface ParseResult {
   /** The parsed source file (for location lookups). */
   readonly sourceFile: ts.SourceFile;
 }
+
+/** The name of the aliases that carry `typeArguments` in the parsed input. */
+const TYPE_ARGS_ALIAS = "__norpc_type_arguments_";
 
 /** Method names the generated client, server or promises rely on. */
 export const RESERVED_METHOD_NAMES: ReadonlySet<string> = new Set([
@@ -440,14 +449,44 @@ function isOperation(m: ts.TypeElement): boolean {
 export function parse(sourceText: string, options: ParseOptions): ParseResult {
   const fileName = options.fileName;
   const outFileName = options.outFileName ?? defaultOutFileName(fileName);
+  // Type arguments given for generic services are parsed as tuple aliases
+  // appended to the input, so their names resolve in the input's scope.
+  const typeArgs = Object.entries(options.typeArguments ?? {}).sort();
+  const badTypeArgs = typeArgs.filter(([, text]) =>
+    syntaxDiagnostics(
+        ts.createSourceFile(
+          "args.ts",
+          `type A = [${text}];`,
+          ts.ScriptTarget.Latest,
+          true,
+        ),
+      ).length > 0 || /[\]\n;]/.test(text)
+  );
+  const suffix = badTypeArgs.length > 0
+    ? ""
+    : typeArgs.map(([, text], i) =>
+      `\ntype ${TYPE_ARGS_ALIAS}${i} = [${text}];`
+    ).join("");
   const sf = ts.createSourceFile(
     fileName,
-    sourceText,
+    sourceText + suffix,
     ts.ScriptTarget.Latest,
     true,
     ts.ScriptKind.TS,
   );
   const diagnostics: Diagnostic[] = [];
+  for (const [name, text] of badTypeArgs) {
+    diagnostics.push({
+      file: fileName,
+      line: 1,
+      column: 1,
+      code: "type-arguments",
+      message: oneLine(
+        `the type arguments given for \`${name}\` do not parse: ${text}`,
+      ),
+      hint: `give types separated by commas, e.g. \`${name}=User, string\``,
+    });
+  }
   const warnings: Diagnostic[] = [];
   const at = (pos: number) => {
     const lc = sf.getLineAndCharacterOfPosition(pos);
@@ -516,6 +555,32 @@ export function parse(sourceText: string, options: ParseOptions): ParseResult {
   const explicit = (options.interfaces?.length ?? 0) > 0;
   const strict = options.strict === true;
   const renames = clashingNames(selected, scope, options.runtime);
+  const givenTypeArgs = new Map<string, readonly ts.TypeNode[]>();
+  for (const [i, [name]] of typeArgs.entries()) {
+    const alias = sf.statements.find((st) =>
+      ts.isTypeAliasDeclaration(st) && st.name.text === TYPE_ARGS_ALIAS + i
+    ) as ts.TypeAliasDeclaration | undefined;
+    const decl = selected.find((d) => d.name === name);
+    // Given for another input of the same run: not this file's business.
+    if (!decl) continue;
+    const arity = decl?.typeParameters?.length ?? 0;
+    const tuple = alias && ts.isTupleTypeNode(alias.type)
+      ? alias.type.elements
+      : undefined;
+    if (!tuple || tuple.length > arity) {
+      report(
+        decl.nameNode,
+        "type-arguments",
+        `\`${name}\` takes ${arity} type argument(s); ${tuple?.length} were given`,
+        "give at most as many type arguments as the interface declares",
+      );
+      continue;
+    }
+    givenTypeArgs.set(name, tuple);
+  }
+  if (diagnostics.length > 0) {
+    return { model: undefined, diagnostics, warnings, sourceFile: sf };
+  }
 
   interface Built {
     readonly model: ServiceModel;
@@ -550,7 +615,7 @@ export function parse(sourceText: string, options: ParseOptions): ParseResult {
       rewriteSpecifier: rewrite,
       renames,
     };
-    const model = serviceModel(decl, {
+    const model = serviceModel(decl, givenTypeArgs.get(decl.name) ?? [], {
       sf,
       scope,
       oracle,
@@ -1037,7 +1102,7 @@ function instantiate(
         where === decl.nameNode ? p : where,
         "generic-interface",
         `interface \`${decl.name}\` is generic and \`${p.name.text}\` has no default; a service needs concrete types`,
-        `give it a default (\`${p.name.text} = unknown\`), or generate a concrete interface instead: \`export interface My${decl.name} extends ${decl.name}<Concrete> {}\``,
+        `give it a default (\`${p.name.text} = unknown\`), pass \`--type-args "${decl.name}=Concrete"\`, or generate a concrete interface instead: \`export interface My${decl.name} extends ${decl.name}<Concrete> {}\``,
       );
       // Go on as if `unknown`, to report the members' problems too.
       map.set(p.name.text, textType("unknown"));
@@ -1108,11 +1173,18 @@ function memberName(m: ts.TypeElement): string | undefined {
 
 function serviceModel(
   decl: ServiceDecl,
+  typeArgs: readonly ts.TypeNode[],
   ctx: ServiceContext,
 ): ServiceModel {
   const name = decl.name;
   const docs = jsDocLines(decl.node, ctx.sf);
-  const substitutions = instantiate(decl, [], new Map(), ctx, decl.nameNode);
+  const substitutions = instantiate(
+    decl,
+    typeArgs,
+    new Map(),
+    ctx,
+    decl.nameNode,
+  );
   const members = collectMembers(decl, substitutions, ctx, new Set());
   if (members.length === 0) {
     ctx.report(

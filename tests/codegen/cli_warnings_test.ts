@@ -74,3 +74,32 @@ Deno.test("cli: a .d.ts input writes <name>.gen.ts", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("cli: --type-args instantiates a generic interface", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "norpc_cli17_" });
+  try {
+    await Deno.writeTextFile(
+      `${dir}/repo.ts`,
+      "export interface User {\n  id: string;\n}\nexport interface Repo<T> {\n  get(id: string): Promise<T>;\n}\n",
+    );
+    const run = (...args: string[]) =>
+      deno(
+        ["run", "--allow-read", "--allow-write", "--allow-env", MAIN, ...args],
+        dir,
+      );
+    const refused = await run("repo.ts");
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /hint: .*--type-args "Repo=Concrete"/);
+    const given = await run("--type-args", "Repo=User", "repo.ts");
+    assert.equal(given.code, 0, given.stderr);
+    assert.match(
+      await Deno.readTextFile(`${dir}/repo.gen.ts`),
+      /get\(id: string, options\?: CallOptions\): Promise<User>/,
+    );
+    const usage = await run("--type-args", "Repo", "repo.ts");
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /--type-args takes <Name>=<types>/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -304,3 +304,21 @@ Deno.test("support: an input type named like generated code is imported under an
     /CallOptions_/,
   );
 });
+
+Deno.test("support: typeArguments instantiate a generic service; too many are reported", () => {
+  const source = "export interface User {\n  id: string;\n}\n" +
+    "export interface Repo<T, K = string> {\n  get(id: K): Promise<T>;\n}\n";
+  const out = code(source, { typeArguments: { Repo: "User, number" } });
+  assert.match(out, /get\(id: number, options\?: CallOptions\): Promise<User>/);
+  assert.match(out, /import type \{ User \} from "\.\/svc\.ts";/);
+  const tooMany = generate(source, {
+    fileName: "svc.ts",
+    typeArguments: { Repo: "User, number, boolean" },
+  });
+  assert.equal(tooMany.diagnostics[0].code, "type-arguments");
+  const broken = generate(source, {
+    fileName: "svc.ts",
+    typeArguments: { Repo: "User]; evil" },
+  });
+  assert.equal(broken.diagnostics[0].code, "type-arguments");
+});
