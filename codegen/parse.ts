@@ -1120,9 +1120,9 @@ function collectMembers(
   decl: ServiceDecl,
   substitutions: ReadonlyMap<string, TypeExpr>,
   ctx: ServiceContext,
-  seen: Set<ServiceDecl>,
+  seen: Set<ts.Node>,
 ): ScopedMember[] {
-  seen.add(decl);
+  seen.add(decl.node);
   const inherited: ScopedMember[] = [];
   for (const h of decl.heritage) {
     const base = ts.isIdentifier(h.expression)
@@ -1146,7 +1146,7 @@ function collectMembers(
       );
       continue;
     }
-    if (seen.has(base)) continue;
+    if (seen.has(base.node)) continue;
     const map = instantiate(
       base,
       h.typeArguments ?? [],

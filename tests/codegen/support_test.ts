@@ -322,3 +322,13 @@ Deno.test("support: typeArguments instantiate a generic service; too many are re
   });
   assert.equal(broken.diagnostics[0].code, "type-arguments");
 });
+
+Deno.test("support: cyclic extends is read once, not forever", () => {
+  const result = generate(
+    "interface A extends B {\n  a(): void;\n}\ninterface B extends A {\n  b(): void;\n}\n" +
+      "export interface C extends A {}\n",
+    { fileName: "svc.ts" },
+  );
+  assert.deepEqual(result.diagnostics, []);
+  assert.match(result.code ?? "", /\n {2}b: void;\n {2}a: void;\n/);
+});
