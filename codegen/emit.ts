@@ -290,6 +290,7 @@ function argsTuple(params: readonly ParamModel[]): Doc {
   return list(
     "[",
     params.map((p) => [
+      p.rest ? "..." : "",
       p.name,
       p.optional ? "?" : "",
       annotation(p.type),
@@ -412,8 +413,10 @@ function clientClass(service: ServiceModel, names: ServiceNames): Doc {
     const taken = new Set(method.params.map((p) => p.name));
     const options = fresh("options", taken);
     const req = fresh("req", taken);
+    // Call options cannot follow a rest parameter: such a method takes none.
+    const rest = method.params.at(-1)?.rest === true;
     const params: Doc[] = signature.clientParams.map(paramDoc);
-    params.push(`${options}?: CallOptions`);
+    if (!rest) params.push(`${options}?: CallOptions`);
     const result = referenceType("Promise", [signature.clientReturns]);
     const request = group([
       "{",
@@ -422,9 +425,12 @@ function clientClass(service: ServiceModel, names: ServiceNames): Doc {
         `method: ${JSON.stringify(method.name)},`,
         line,
         "args: ",
-        list("[", method.params.map((p) => p.name), "]", {
-          trailingComma: true,
-        }),
+        list(
+          "[",
+          method.params.map((p) => (p.rest ? "..." : "") + p.name),
+          "]",
+          { trailingComma: true },
+        ),
         ifBreak(","),
       ]),
       line,
@@ -433,7 +439,11 @@ function clientClass(service: ServiceModel, names: ServiceNames): Doc {
     // A generic method's arguments and result are its type parameters'
     // instances; the request and response types hold their constraints.
     return [
-      docComment(withOptionsParam(method.docs, options, "client")),
+      docComment(
+        rest
+          ? restNote(method.docs)
+          : withOptionsParam(method.docs, options, "client"),
+      ),
       method.name,
       signature.typeParameters,
       parameterList(params),
@@ -445,7 +455,9 @@ function clientClass(service: ServiceModel, names: ServiceNames): Doc {
         request,
         generic ? ` as ${names.request};` : ";",
         hardline,
-        `return this.#service.call(${req}, ${options}) as `,
+        rest
+          ? `return this.#service.call(${req}) as `
+          : `return this.#service.call(${req}, ${options}) as `,
         generic ? "Promise<unknown> as " : "",
         result.doc,
         ";",
@@ -511,7 +523,20 @@ function clientClass(service: ServiceModel, names: ServiceNames): Doc {
 }
 
 function paramDoc(p: ParamModel): Doc {
-  return [p.name, p.optional ? "?" : "", annotation(p.type)];
+  return [
+    p.rest ? "..." : "",
+    p.name,
+    p.optional ? "?" : "",
+    annotation(p.type),
+  ];
+}
+
+/** The JSDoc of a client method with a rest parameter (it takes no options). */
+function restNote(docs: readonly string[]): string[] {
+  const note =
+    " * Takes no call options (they cannot follow a rest parameter): give the client a layered service for deadlines.";
+  if (docs.length === 0) return ["/**", note, " */"];
+  return ["/**", ...commentBody(docs), " *", note, " */"];
 }
 
 /**
@@ -590,7 +615,9 @@ function handlerInterface(service: ServiceModel, names: ServiceNames): Doc {
 
 function serverFunction(service: ServiceModel, names: ServiceNames): Doc {
   const cases = service.methods.map((method) => {
-    const args = method.params.map((_, i) => `req.args[${i}]`);
+    const args: Doc[] = method.params.map((p, i) =>
+      p.rest ? [`req.args.slice(${i}) as `, p.type.doc] : `req.args[${i}]`
+    );
     args.push("options");
     return [
       hardline,

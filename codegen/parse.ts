@@ -29,6 +29,11 @@ export interface ParamModel {
   readonly name: string;
   readonly optional: boolean;
   readonly type: TypeExpr;
+  /**
+   * A rest parameter (`...args: T[]`, always last): the request carries its
+   * elements, the handler receives them as one array.
+   */
+  readonly rest?: boolean;
 }
 
 /** One declared signature of a method (an overload, or the only one). */
@@ -1337,6 +1342,15 @@ function methodModel(
   }
   if (signatures.length < group.length) return undefined;
   const docs = jsDocLines(first, sf);
+  if (signatures.length > 1 && signatures.some((s) => s.params.at(-1)?.rest)) {
+    report(
+      first.name,
+      "rest-parameter",
+      `method \`${name}\` is overloaded and an overload has a rest parameter; the call options could not follow it`,
+      "take an array instead of the rest parameter, or give that overload its own name",
+    );
+    return undefined;
+  }
   if (signatures.length === 1) {
     const s = signatures[0];
     return {
@@ -1435,18 +1449,20 @@ function signatureModel(
   const paramNames = new Set<string>();
   let optionalBefore = false;
   for (const p of sig.parameters) {
-    if (p.dotDotDotToken) {
+    if (p.dotDotDotToken && !(p.type && isArraySyntax(p.type))) {
       report(
         p,
         "rest-parameter",
         `rest parameter \`${
           p.name.getText(sf)
-        }\` is not supported: a request's arguments have a fixed arity, and the call options come last`,
-        p.type && !ts.isTupleTypeNode(p.type)
-          ? `take an array instead: \`${p.name.getText(sf)}: ${
+        }\` has no array type the generator can see (\`T[]\`, \`Array<T>\`, a tuple)`,
+        p.type
+          ? `spell its type as an array, \`...${
+            p.name.getText(sf)
+          }: X[]\`, or take an array instead: \`${p.name.getText(sf)}: ${
             p.type.getText(sf)
           }\``
-          : "take an array instead: `items: T[]`",
+          : "annotate it, e.g. `...items: string[]`",
       );
       ok = false;
       continue;
@@ -1514,7 +1530,7 @@ function signatureModel(
     paramNames.add(pname);
     if (p.questionToken) {
       optionalBefore = true;
-    } else if (optionalBefore && !p.initializer) {
+    } else if (optionalBefore && !p.initializer && !p.dotDotDotToken) {
       report(
         p,
         "required-after-optional",
@@ -1524,10 +1540,17 @@ function signatureModel(
       ok = false;
     }
     const optional = p.questionToken !== undefined;
-    params.push({ name: pname, optional, type: printType(p.type, erased) });
+    const rest = p.dotDotDotToken !== undefined;
+    params.push({
+      name: pname,
+      optional,
+      rest,
+      type: printType(p.type, erased),
+    });
     clientParams.push({
       name: pname,
       optional,
+      rest,
       type: bound.size ? printType(p.type, outer, bound) : params.at(-1)!.type,
     });
   }
@@ -1554,6 +1577,22 @@ function signatureModel(
       clientReturns,
     }
     : undefined;
+}
+
+/** `T[]`, `readonly T[]`, `Array<T>`, `ReadonlyArray<T>` or a tuple, as written. */
+function isArraySyntax(node: ts.TypeNode): boolean {
+  while (ts.isParenthesizedTypeNode(node)) node = node.type;
+  if (ts.isArrayTypeNode(node) || ts.isTupleTypeNode(node)) return true;
+  if (
+    ts.isTypeOperatorNode(node) &&
+    node.operator === ts.SyntaxKind.ReadonlyKeyword
+  ) {
+    return isArraySyntax(node.type);
+  }
+  return ts.isTypeReferenceNode(node) && ts.isIdentifier(node.typeName) &&
+    (node.typeName.text === "Array" ||
+      node.typeName.text === "ReadonlyArray") &&
+    node.typeArguments?.length === 1;
 }
 
 /** `Promise<T>` or `PromiseLike<T>`, written as such. */

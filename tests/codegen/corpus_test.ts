@@ -114,17 +114,18 @@ Deno.test("corpus: each case generates working code or is refused with a hint", 
         const c = CORPUS[g.smokeIndex];
         if ("refused" in c.expect) continue;
         const { service, method, args } = c.expect.smoke;
+        const received = c.expect.smoke.handlerArgs ?? args;
         const names = serviceNames(service);
         const mod = await import(new URL(`file://${g.out}`).href);
         const { client, server } = spawn(
-          mod[names.server](stubHandler(args.length)),
+          mod[names.server](stubHandler(received.length)),
         );
         try {
           const typed = new mod[names.client](client);
           const result = await typed[method](...args);
           assert.deepEqual(
             result,
-            { stub: method, args },
+            { stub: method, args: received },
             `${c.file}: ${service}.${method}`,
           );
         } finally {

@@ -648,9 +648,13 @@ const badMemberArb: fc.Arbitrary<Bad> = fc.oneof(
     { line: "new (x: string): Point;", code: "construct-signature" },
     { line: "get bad(): string;", code: "accessor" },
     { line: "set bad(v: string);", code: "accessor" },
-    { line: "bad(...xs: string[]): void;", code: "rest-parameter" },
+    // A rest parameter whose type is not spelled as an array.
     {
-      line: "bad(a: string, ...rest: [number, boolean]): void;",
+      line: "bad<T extends string[]>(...xs: T): void;",
+      code: "rest-parameter",
+    },
+    {
+      line: "bad(...xs: Iterable<{\n    a: string;\n  }>): void;",
       code: "rest-parameter",
     },
     { line: '"bad-name"(): void;', code: "method-name" },
@@ -675,10 +679,6 @@ const badMemberArb: fc.Arbitrary<Bad> = fc.oneof(
     {
       line: "bad: {\n    a: string;\n  };",
       code: "property-member",
-    },
-    {
-      line: "bad(...xs: {\n    a: string;\n  }[]): void;",
-      code: "rest-parameter",
     },
     { line: "[`multi\nline`](): void;", code: "method-name" },
     { line: "[`multi\nline`]: string;", code: "property-member" },
