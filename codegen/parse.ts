@@ -305,9 +305,10 @@ function topLevel(sf: ts.SourceFile): TopLevel {
 }
 
 /**
- * Whether the file is a service definition: it exports an interface with a
- * method and holds only imports, exports and type declarations (no runtime
- * code). A directory walk generates code for these files only.
+ * Whether the file is a service definition: it exports an interface (or an
+ * object type alias) with an operation and holds only imports, exports and
+ * type declarations, ambient ones included (no runtime code). A directory
+ * walk generates code for these files only.
  *
  * @param sourceText The file's text.
  * @param fileName Its name (for the parser).
@@ -316,15 +317,24 @@ export function isServiceDefinition(
   sourceText: string,
   fileName: string,
 ): boolean {
-  const sf = ts.createSourceFile(fileName, sourceText, ts.ScriptTarget.Latest);
+  const sf = ts.createSourceFile(
+    fileName,
+    sourceText,
+    ts.ScriptTarget.Latest,
+    true,
+  );
   let service = false;
   for (const st of sf.statements) {
-    if (ts.isInterfaceDeclaration(st)) {
+    const decl = serviceDecl(st);
+    if (decl) {
       if (
         hasModifier(st, ts.SyntaxKind.ExportKeyword) &&
-        st.members.some(ts.isMethodSignature)
+        decl.members.some(isOperation)
       ) service = true;
     } else if (
+      // `declare global { … }` and other ambient declarations hold types only.
+      !(ts.isModuleDeclaration(st) &&
+        hasModifier(st, ts.SyntaxKind.DeclareKeyword)) &&
       !ts.isImportDeclaration(st) && !ts.isTypeAliasDeclaration(st) &&
       !ts.isExportDeclaration(st) && !ts.isEmptyStatement(st)
     ) {

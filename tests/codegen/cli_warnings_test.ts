@@ -103,3 +103,32 @@ Deno.test("cli: --type-args instantiates a generic interface", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("cli: a directory walk takes function-property services, global declarations and imported promise aliases", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "norpc_cli17_" });
+  try {
+    await Deno.mkdir(`${dir}/src`);
+    await Deno.writeTextFile(
+      `${dir}/src/types.ts`,
+      "export type Async<T> = Promise<T>;\nexport const VERSION = 1;\n",
+    );
+    await Deno.writeTextFile(
+      `${dir}/src/users.ts`,
+      'import type { Async } from "./types.ts";\n' +
+        "declare global {\n  interface Person {\n    id: string;\n  }\n}\n" +
+        "export interface Users {\n  find: (id: string) => Async<Person>;\n}\n",
+    );
+    const run = await deno(
+      ["run", "--allow-read", "--allow-write", "--allow-env", MAIN, "src"],
+      dir,
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /wrote 1 file \(src\/users\.gen\.ts\)/);
+    const out = await Deno.readTextFile(`${dir}/src/users.gen.ts`);
+    // The alias in the other file is read: the response is the person.
+    assert.match(out, /\n {2}find: Person;\n/);
+    assert.match(out, /import type \{\} from "\.\/users\.ts";/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
