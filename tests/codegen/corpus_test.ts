@@ -34,7 +34,8 @@ Deno.test("corpus: at least 30 real interfaces, each with its source", async () 
   assert.ok(CORPUS.length >= 30, `${CORPUS.length} cases`);
   for (const c of CORPUS) {
     const text = await Deno.readTextFile(new URL(c.file, CORPUS_DIR));
-    assert.match(text, /SOURCE =\s+"[^"]+"/, c.file);
+    const recorded = /SOURCE =\s+"([^"]+)"/.exec(text)?.[1];
+    assert.equal(recorded, c.source, c.file);
   }
 });
 

@@ -27,6 +27,8 @@ export interface Smoke {
 export interface CorpusCase {
   /** The fixture, in this directory. */
   readonly file: string;
+  /** Where the interface comes from: repository and path (the fixture's `SOURCE`). */
+  readonly source: string;
   /** What the case shows. */
   readonly why: string;
   /** Generated and called, or refused with this diagnostic. */
@@ -43,6 +45,7 @@ export interface CorpusCase {
 export const CORPUS: readonly CorpusCase[] = [
   {
     file: "vscode_output_channel.ts",
+    source: "microsoft/vscode src/vscode-dts/vscode.d.ts",
     why: "overloads of different arity; a property left out",
     expect: {
       smoke: { service: "OutputChannel", method: "show", args: [true] },
@@ -51,6 +54,7 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "vscode_text_document_content_provider.ts",
+    source: "microsoft/vscode src/vscode-dts/vscode.d.ts",
     why:
       "a `ProviderResult<T>` alias over `Thenable<T>` (resolved by the checker)",
     expect: {
@@ -64,6 +68,7 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "vscode_uri_handler.ts",
+    source: "microsoft/vscode src/vscode-dts/vscode.d.ts",
     why: "`ProviderResult<void>`",
     expect: {
       smoke: {
@@ -75,6 +80,7 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "vscode_environment_variable_collection.ts",
+    source: "microsoft/vscode src/vscode-dts/vscode.d.ts",
     why:
       "properties and a `[Symbol.iterator]` member left out, a callback parameter",
     expect: {
@@ -88,6 +94,7 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "vscode_file_decoration_provider.ts",
+    source: "microsoft/vscode src/vscode-dts/vscode.d.ts",
     why: "an optional event property left out, `ProviderResult<T>`",
     expect: {
       smoke: {
@@ -100,6 +107,7 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "dom_permissions.ts",
+    source: "microsoft/TypeScript src/lib/dom.generated.d.ts",
     why: "one promise method",
     expect: {
       smoke: {
@@ -111,6 +119,7 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "dom_storage_manager.ts",
+    source: "microsoft/TypeScript src/lib/dom.generated.d.ts",
     why: "methods without parameters",
     expect: {
       smoke: { service: "StorageManager", method: "estimate", args: [] },
@@ -118,6 +127,7 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "dom_credentials_container.ts",
+    source: "microsoft/TypeScript src/lib/dom.generated.d.ts",
     why: "optional dictionary parameters",
     expect: {
       smoke: { service: "CredentialsContainer", method: "get", args: [] },
@@ -125,6 +135,7 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "dom_geolocation.ts",
+    source: "microsoft/TypeScript src/lib/dom.generated.d.ts",
     why: "callable-interface parameters, `| null` callbacks",
     expect: {
       smoke: { service: "Geolocation", method: "clearWatch", args: [1] },
@@ -132,6 +143,7 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "dom_event_target.ts",
+    source: "microsoft/TypeScript src/lib/dom.generated.d.ts",
     why: "listener unions of callable interfaces",
     expect: {
       smoke: {
@@ -143,6 +155,7 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "dom_file_system_directory_handle.ts",
+    source: "microsoft/TypeScript src/lib/dom.generated.d.ts",
     why: "`extends` a base in the same file; inherited properties left out",
     expect: {
       smoke: {
@@ -155,6 +168,7 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "dom_console.ts",
+    source: "microsoft/TypeScript src/lib/dom.generated.d.ts",
     why: "rest parameters",
     expect: {
       smoke: {
@@ -167,6 +181,8 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "cloudflare_kv_namespace.ts",
+    source:
+      "cloudflare/workerd types/defines/kv.d.ts (as vendored in the search corpus: 'Stole directly from https://github.com/cloudflare/workers-types')",
     why: "overloads (one generic), a constrained default type parameter",
     expect: {
       smoke: { service: "KVNamespace", method: "get", args: ["k", "text"] },
@@ -174,11 +190,13 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "cloudflare_queue.ts",
+    source: "cloudflare/workerd types/defines/queues.d.ts",
     why: "a generic interface instantiated with its default",
     expect: { smoke: { service: "Queue", method: "send", args: ["hi"] } },
   },
   {
     file: "cloudflare_d1_database.ts",
+    source: "cloudflare/workerd types/defines/d1.d.ts",
     why:
       "generic methods with defaults; a statement type with a rest parameter",
     expect: {
@@ -187,6 +205,7 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "cloudflare_durable_object_storage.ts",
+    source: "cloudflare/workerd types/defines/do.d.ts",
     why: "overloads on the argument's type, generic methods",
     expect: {
       smoke: {
@@ -198,6 +217,7 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "typeorm_entity_subscriber.ts",
+    source: "typeorm/typeorm src/subscriber/EntitySubscriberInterface.ts",
     why: "every method optional, a generic default, `Promise<any> | void`",
     expect: {
       smoke: {
@@ -209,6 +229,7 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "lucia_adapter.ts",
+    source: "lucia-auth/lucia packages/lucia/src/database.ts",
     why: "named tuple results",
     expect: {
       smoke: { service: "Adapter", method: "getSessionAndUser", args: ["s"] },
@@ -216,6 +237,7 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "authjs_adapter.ts",
+    source: "nextauthjs/next-auth packages/core/src/adapters.ts",
     why: "optional methods returning an `Awaitable<T>` alias",
     expect: {
       smoke: { service: "Adapter", method: "getUser", args: ["u1"] },
@@ -223,6 +245,7 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "email_service.d.ts",
+    source: "duskfare/nexttslib server/services/email.d.ts",
     why:
       "a `.d.ts` input (output `email_service.gen.ts`), an object type alias",
     expect: {
@@ -235,6 +258,8 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "blog_email_service.ts",
+    source:
+      "castrofilho-hildebrando/blog-with-deno src/application/ports/EmailService.ts",
     why: "a plain port",
     expect: {
       smoke: { service: "EmailService", method: "send", args: ["a", "b", "c"] },
@@ -242,6 +267,7 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "authhero_sessions_adapter.ts",
+    source: "authhero/auth src/adapters/interfaces/Sessions.ts",
     why: "operations as function-typed properties",
     expect: {
       smoke: { service: "SessionsAdapter", method: "get", args: ["t", "s"] },
@@ -249,6 +275,7 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "obsidian_auth_adapter.ts",
+    source: "caoimhebyrne/obsidian-auth packages/obsidian/src/adapter.ts",
     why: "documented methods",
     expect: {
       smoke: { service: "Adapter", method: "getUserById", args: ["u"] },
@@ -256,6 +283,8 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "db_user_adapter.ts",
+    source:
+      "code search corpus (unnamed repository): DBUserAdapter, an application's user adapter",
     why: "an alias of `User | null`",
     expect: {
       smoke: { service: "DBUserAdapter", method: "getUser", args: ["e"] },
@@ -263,6 +292,8 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "greeter_namespace.ts",
+    source:
+      "code search corpus: 'export namespace Greeter { export interface Service \u2026 }' (Jonathan Casarrubias' gRPC generator output)",
     why: "the service inside a namespace",
     expect: {
       refused: "namespaced-interface",
@@ -272,6 +303,8 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "greeter_grpc_pb.d.ts",
+    source:
+      "agreatfool/grpc_tools_node_protoc_ts examples/src/grpcjs/proto/book_grpc_pb.d.ts (shape of the generated client)",
     why: "grpc-tools client overloads with callbacks, types from a package",
     expect: {
       smoke: {
@@ -283,6 +316,8 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "grpc_greeter_server.ts",
+    source:
+      "yogeshkathayat/grpc-node-typescript src/proto/greeter/greeter_grpc_pb.d.ts (imported by src/handlers/greeter.ts)",
     why: "handlers typed with an alias from a package",
     expect: {
       refused: "no-service",
@@ -293,6 +328,8 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "nestjs_pipe_transform.ts",
+    source:
+      "nestjs/nest packages/common/interfaces/features/pipe-transform.interface.ts",
     why: "a generic interface with defaults (`<T = any, R = any>`)",
     expect: {
       smoke: {
@@ -304,6 +341,8 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "nestjs_can_activate.ts",
+    source:
+      "nestjs/nest packages/common/interfaces/features/can-activate.interface.ts",
     why: "`boolean | Promise<boolean> | Observable<boolean>`",
     expect: {
       smoke: { service: "CanActivate", method: "canActivate", args: [{}] },
@@ -312,6 +351,8 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "nestjs_interceptor.ts",
+    source:
+      "nestjs/nest packages/common/interfaces/features/nest-interceptor.interface.ts",
     why: "`Observable<R> | Promise<Observable<R>>`",
     expect: {
       smoke: {
@@ -324,6 +365,7 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "otel_tracer.ts",
+    source: "open-telemetry/opentelemetry-js api/src/trace/tracer.ts",
     why:
       "overloads of a generic method with a constrained parameter, `ReturnType<F>`",
     expect: {
@@ -332,6 +374,8 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "otel_text_map_propagator.ts",
+    source:
+      "open-telemetry/opentelemetry-js api/src/propagation/TextMapPropagator.ts",
     why: "a default type parameter used in parameter types",
     expect: {
       smoke: { service: "TextMapPropagator", method: "fields", args: [] },
@@ -339,6 +383,7 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "otel_diag_logger.ts",
+    source: "open-telemetry/opentelemetry-js api/src/diag/types.ts",
     why: "properties typed with a function alias that has a rest parameter",
     expect: {
       smoke: {
@@ -351,6 +396,8 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "socketio_events.ts",
+    source:
+      "socketio/socket.io docs/categories/01-Documentation/typescript.md (typed events)",
     why: "event maps of function-typed properties",
     expect: {
       smoke: {
@@ -362,6 +409,7 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "localforage.ts",
+    source: "localForage/localForage typings/localforage.d.ts",
     why: "generic methods, node-style callbacks",
     expect: {
       smoke: {
@@ -373,6 +421,7 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "cache_manager_store.ts",
+    source: "node-cache-manager/node-cache-manager src/caching.ts",
     why: "generic methods; rest parameters",
     expect: {
       smoke: {
@@ -385,6 +434,8 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "nodemailer_transport.ts",
+    source:
+      "DefinitelyTyped/DefinitelyTyped types/nodemailer/lib/mailer/index.d.ts",
     why: "properties left out, an optional overloaded method",
     expect: {
       smoke: { service: "Transport", method: "verify", args: [] },
@@ -393,6 +444,7 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "electron_clipboard.ts",
+    source: "electron/electron electron.d.ts (docs/api/clipboard.md)",
     why: "optional literal-union parameters",
     expect: {
       smoke: { service: "Clipboard", method: "readText", args: [] },
@@ -400,6 +452,7 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "passport_serializer.ts",
+    source: "nestjs/passport lib/passport/passport.serializer.ts",
     why: "only global types (`Express.User` from `declare global`)",
     expect: {
       smoke: {
@@ -411,6 +464,8 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "multer_upload_service.ts",
+    source:
+      "DefinitelyTyped/DefinitelyTyped types/multer/index.d.ts (Express.Multer.File)",
     why: "a global namespace type (`Express.Multer.File`)",
     expect: {
       smoke: { service: "UploadService", method: "uploadFiles", args: [[]] },
@@ -418,6 +473,7 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "generic_repository.ts",
+    source: "code search corpus: generic IRepository<T> of an application",
     why: "a generic interface without defaults",
     expect: {
       refused: "generic-interface",
@@ -428,6 +484,8 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "tsproto_health_client.ts",
+    source:
+      "stephenh/ts-proto integration/nice-grpc/simple.ts (grpc.health.v1 Health)",
     why:
       "nice-grpc's `CallOptions` beside the runtime's (imported under an alias)",
     expect: {
@@ -440,6 +498,7 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   {
     file: "tsproto_rpc.ts",
+    source: "stephenh/ts-proto integration/simple/simple.ts (interface Rpc)",
     why: "binary in, binary out",
     expect: {
       smoke: {
