@@ -1149,12 +1149,14 @@ function collectMembers(
       const name = h.expression.getText(ctx.sf);
       const root = name.split(".")[0];
       const from = ctx.scope.imported.get(root)?.specifier;
-      ctx.report(
+      // The service's own operations still stand: the inherited ones are
+      // left out, named (refused with `strict`, or when nothing is left).
+      (decl.members.some(isOperation) ? ctx.skip : ctx.report)(
         h,
         "extends",
         `interface \`${decl.name}\` extends \`${name}\`, which is not declared in this file${
           from ? ` (it comes from "${from}")` : ""
-        }; the generator reads one file`,
+        }; its members are left out (the generator reads one file)`,
         from
           ? `declare the methods of \`${name}\` you need in \`${decl.name}\`, or run the generator on the file that declares \`${name}\``
           : `declare the methods of \`${name}\` you need in \`${decl.name}\``,
@@ -1201,7 +1203,7 @@ function serviceModel(
     decl.nameNode,
   );
   const members = collectMembers(decl, substitutions, ctx, new Set());
-  if (members.length === 0) {
+  if (members.length === 0 && decl.heritage.length === 0) {
     ctx.report(
       decl.nameNode,
       "empty-interface",

@@ -356,3 +356,21 @@ Deno.test("support: cyclic extends is read once, not forever", () => {
   assert.deepEqual(result.diagnostics, []);
   assert.match(result.code ?? "", /\n {2}b: void;\n {2}a: void;\n/);
 });
+
+Deno.test("support: members inherited from another file are left out with a warning; nothing left refuses", () => {
+  const source = 'import type { Emitter } from "./emitter.ts";\n' +
+    "export interface Media extends Emitter, EventTarget {\n  devices(): Promise<string[]>;\n}\n";
+  const result = generate(source, { fileName: "svc.ts" });
+  assert.match(result.code ?? "", /devices\(options\?: CallOptions\)/);
+  assert.deepEqual(result.warnings?.map((w) => [w.code, w.line]), [
+    ["extends", 2],
+    ["extends", 2],
+  ]);
+  assert.match(result.warnings![0].message, /comes from "\.\/emitter\.ts"/);
+  const empty = generate(
+    'import type { Emitter } from "./emitter.ts";\nexport interface Only extends Emitter {\n  x(): void;\n}\nexport interface Bare extends Emitter {}\n',
+    { fileName: "svc.ts", interfaces: ["Bare"] },
+  );
+  assert.equal(empty.code, undefined);
+  assert.equal(empty.diagnostics[0].code, "extends");
+});
