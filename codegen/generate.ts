@@ -48,6 +48,19 @@ export interface GenerateOptions {
   readonly outFileName?: string;
   /** The module the generated code imports the runtime from (default `@norpc/norpc`). */
   readonly runtime?: string;
+  /**
+   * Make every warning an error: members that are not operations (a
+   * property such as `readonly length`) and services that cannot be
+   * generated beside others are then refused instead of left out.
+   */
+  readonly strict?: boolean;
+  /**
+   * Type arguments for generic service interfaces, by interface name, as
+   * TypeScript text resolved in the input's scope: `{ Repo: "User, string" }`
+   * generates `Repo<User, string>`. Parameters not given take their
+   * defaults; a parameter without either is reported.
+   */
+  readonly typeArguments?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -67,21 +80,32 @@ export interface GenerateResult {
   readonly code: string | undefined;
   /** Problems in the input, each with a location and a hint. */
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * What the generated code leaves out, each located, with why and how to
+   * include it (members that are not operations, services skipped beside
+   * others). Empty with `strict`, which makes them diagnostics.
+   */
+  readonly warnings?: readonly Diagnostic[];
 }
 
 /**
  * Generates the typed client, handler interface and server for the service
  * interfaces of a TypeScript source file.
  *
- * Supported: exported interfaces whose members are methods, with parameters
- * of any type (optional ones too) and results `T` or `Promise<T>` (a call
- * resolves to what awaiting the result gives: `T | Promise<T>` is `T`).
- * Generic interfaces or methods, overloads, properties, index signatures,
- * rest parameters, repeated parameter names, a required parameter after an
- * optional one and method names the generated code reserves (`call`, `then`,
- * …) are reported as diagnostics instead, and so are type names that resolve
- * to nothing (neither declared, imported nor global: a misspelled `Strin`)
- * and generated files (`.gen.ts`) given as input.
+ * Supported: exported interfaces (and object type aliases) whose members
+ * are methods or function-typed properties, with parameters of any type,
+ * overloads, generic and optional methods, type parameters with defaults and
+ * `extends` within the file; a call resolves to what awaiting the declared
+ * result gives (`Thenable<T>` and promise aliases included, through the type
+ * checker). Members that are not operations and methods that cannot be
+ * generated are left out with a located warning (`warnings`; `strict` makes
+ * them diagnostics); what cannot be generated at all (a type parameter
+ * without a default, `extends` from another file, an interface inside a
+ * namespace, names the generated code reserves, …) is reported as
+ * diagnostics, each with a hint.
+ * Type names that resolve to nothing (neither declared, imported nor global:
+ * a misspelled `Strin`) and generated files (`.gen.ts`) given as input are
+ * reported as diagnostics too.
  *
  * @param sourceText The input file's text.
  * @param options The input's name, and optionally the output's name, the
@@ -113,7 +137,11 @@ export function generate(
   if (generated) return { code: undefined, diagnostics: [generated] };
   const parsed = parse(sourceText, options);
   if (!parsed.model) {
-    return { code: undefined, diagnostics: parsed.diagnostics };
+    return {
+      code: undefined,
+      diagnostics: parsed.diagnostics,
+      warnings: parsed.warnings,
+    };
   }
   const model = parsed.model;
   const sf = parsed.sourceFile;
@@ -179,8 +207,13 @@ export function generate(
   diagnostics.push(
     ...unresolvedNames(sourceText, options.fileName, model.referencedNames),
   );
-  if (diagnostics.length > 0) return { code: undefined, diagnostics };
-  return { code: emit({ ...model, imports }, { runtime }), diagnostics: [] };
+  const warnings = parsed.warnings;
+  if (diagnostics.length > 0) return { code: undefined, diagnostics, warnings };
+  return {
+    code: emit({ ...model, imports }, { runtime }),
+    diagnostics: [],
+    warnings,
+  };
 }
 
 /** Every name generated for the interface `name`. */

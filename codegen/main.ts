@@ -27,9 +27,10 @@ import "./_env_restore.ts";
 export const USAGE =
   `Usage: deno run --allow-read --allow-write jsr:@norpc/norpc/codegen [options] <file|dir>...
 
-Generates, for each exported interface whose members are methods, a typed
-client (NameClient), a handler interface (NameHandler), a server
-(nameServer) and the request/response types, into <name>.gen.ts.
+Generates, for each exported interface with methods (or function-typed
+properties), a typed client (NameClient), a handler interface (NameHandler),
+a server (nameServer) and the request/response types, into <name>.gen.ts.
+Members that cannot be served are left out with a located warning.
 
 Files are generated whatever they contain. Directories are searched
 recursively for service definitions: .ts files (not .gen.ts, _test.ts,
@@ -44,6 +45,11 @@ Options:
                        changes (one status line per file) until Ctrl-C
   --runtime <spec>     import the runtime from <spec> (default: ${DEFAULT_RUNTIME})
   --interface <Name>   generate only this interface (repeatable; one input file)
+  --type-args <Name>=<T1, T2>
+                       instantiate the generic interface Name with these types
+                       (repeatable; default: the type parameters' defaults)
+  --strict             refuse what would be left out with a warning (members
+                       that are not operations, services skipped beside others)
   -h, --help           show this help
 
 Exit status: 0 done, 1 errors in the input or stale files, 2 usage error.
@@ -56,6 +62,8 @@ interface Options {
   watch: boolean;
   runtime: string;
   interfaces: string[];
+  strict: boolean;
+  typeArguments: Record<string, string>;
   help: boolean;
   inputs: string[];
 }
@@ -68,6 +76,8 @@ function parseArgs(args: readonly string[]): Options {
     watch: false,
     runtime: DEFAULT_RUNTIME,
     interfaces: [],
+    strict: false,
+    typeArguments: {},
     help: false,
     inputs: [],
   };
@@ -119,6 +129,21 @@ function parseArgs(args: readonly string[]): Options {
         noValue();
         options.watch = true;
         break;
+      case "--strict":
+        noValue();
+        options.strict = true;
+        break;
+      case "--type-args": {
+        const given = value(flag, inline);
+        const eq = given.indexOf("=");
+        if (eq <= 0 || eq === given.length - 1) {
+          throw new UsageError(
+            `--type-args takes <Name>=<types>, e.g. --type-args "Repo=User, string"`,
+          );
+        }
+        options.typeArguments[given.slice(0, eq).trim()] = given.slice(eq + 1);
+        break;
+      }
       case "-h":
       case "--help":
         noValue();
@@ -207,7 +232,14 @@ async function generateFile(
     outFileName: mixed ? resolve(cwd, outFile) : outFile,
     interfaces: options.interfaces.length > 0 ? options.interfaces : undefined,
     runtime: options.runtime,
+    strict: options.strict,
+    typeArguments: Object.keys(options.typeArguments).length > 0
+      ? options.typeArguments
+      : undefined,
   });
+  for (const d of result.warnings ?? []) {
+    console.error(formatDiagnostic(d).replace(": error: ", ": warning: "));
+  }
   if (result.code === undefined) {
     for (const d of result.diagnostics) console.error(formatDiagnostic(d));
     return { kind: "failed", errors: result.diagnostics.length };

@@ -10,19 +10,46 @@ import ts from "typescript";
 import type { Diagnostic } from "./diagnostic.ts";
 import { render } from "./doc.ts";
 import { dirname, isRelativeSpecifier, join, specifierTo } from "./path.ts";
+import { readablePath, type TypeOracle, typeOracle } from "./oracle.ts";
+import { declaredNames, DEFAULT_RUNTIME } from "./emit.ts";
 import {
   combine,
   printType,
+  referenceType,
+  textType,
   type TypeContext,
   type TypeExpr,
+  typeParameters,
   type TypeProblem,
 } from "./types.ts";
+import type { Doc } from "./doc.ts";
 
 /** One parameter of a service method. */
 export interface ParamModel {
   readonly name: string;
   readonly optional: boolean;
   readonly type: TypeExpr;
+  /**
+   * A rest parameter (`...args: T[]`, always last): the request carries its
+   * elements, the handler receives them as one array.
+   */
+  readonly rest?: boolean;
+}
+
+/** One declared signature of a method (an overload, or the only one). */
+export interface SignatureModel {
+  /** JSDoc lines of this declaration. */
+  readonly docs: readonly string[];
+  /** `<T extends X>` as declared, or `""` when the method is not generic. */
+  readonly typeParameters: Doc;
+  /** The parameters with type parameters erased to their constraints. */
+  readonly params: readonly ParamModel[];
+  /** The parameters as declared (what the client's signature shows). */
+  readonly clientParams: readonly ParamModel[];
+  /** The awaited result, type parameters erased. */
+  readonly returns: TypeExpr;
+  /** The awaited result as declared. */
+  readonly clientReturns: TypeExpr;
 }
 
 /** One method of a service interface. */
@@ -30,9 +57,17 @@ export interface MethodModel {
   readonly name: string;
   /** JSDoc lines (`/**`, ` * …`, ` *\/`), or empty. */
   readonly docs: readonly string[];
+  /** Declared optional (`copy?(…)`): a handler may leave it out. */
+  readonly optional: boolean;
+  /**
+   * What the handler takes: the parameters of the only signature, or of all
+   * overloads merged (the union of the types at each position).
+   */
   readonly params: readonly ParamModel[];
-  /** The result type, with `Promise<…>` unwrapped. */
+  /** The result type, awaited (`Promise<…>` unwrapped), of all overloads. */
   readonly returns: TypeExpr;
+  /** The declared signatures: one, or the overloads in order. */
+  readonly signatures: readonly SignatureModel[];
 }
 
 /** One service interface. */
@@ -59,6 +94,12 @@ export interface FileModel {
   readonly imports: readonly TypeImport[];
   /** Names the generated file refers to from the input (for clash checks). */
   readonly referencedNames: ReadonlyMap<string, ts.Node>;
+  /**
+   * The services refer to global types the input declares or pulls in
+   * (`declare global`, an `@types` namespace) and nothing else imports the
+   * input: the generated file adds `import type {} from` the input.
+   */
+  readonly importInputForGlobals?: boolean;
 }
 
 export type { Diagnostic };
@@ -71,15 +112,37 @@ export interface ParseOptions {
   readonly outFileName?: string;
   /** Only these interfaces (default: every exported interface with a method). */
   readonly interfaces?: readonly string[];
+  /**
+   * Members that are not operations (`readonly length`, an event property)
+   * and services that cannot be generated beside others are errors instead
+   * of warnings.
+   */
+  readonly strict?: boolean;
+  /** The runtime's module specifier (its own types keep their names). */
+  readonly runtime?: string;
+  /**
+   * Type arguments for generic services, by interface name, as TypeScript
+   * text (`{ Repo: "User, string" }`); a parameter not given takes its
+   * default.
+   */
+  readonly typeArguments?: Readonly<Record<string, string>>;
 }
 
 /** The result of {@linkcode parse}. */
 export interface ParseResult {
   readonly model: FileModel | undefined;
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * What was left out of a generated model, one located line each: members
+   * that are not operations, services skipped beside others.
+   */
+  readonly warnings: readonly Diagnostic[];
   /** The parsed source file (for location lookups). */
   readonly sourceFile: ts.SourceFile;
 }
+
+/** The name of the aliases that carry `typeArguments` in the parsed input. */
+const TYPE_ARGS_ALIAS = "__norpc_type_arguments_";
 
 /** Method names the generated client, server or promises rely on. */
 export const RESERVED_METHOD_NAMES: ReadonlySet<string> = new Set([
@@ -114,9 +177,12 @@ const STRICT_RESERVED: ReadonlySet<string> = new Set([
   "yield",
 ]);
 
-/** The output path used when none is given: `x.ts` → `x.gen.ts`. */
+/**
+ * The output path used when none is given: `x.ts` → `x.gen.ts`, and
+ * `x.d.ts` → `x.gen.ts` too (`x.d.gen.ts` would be a declaration file).
+ */
 export function defaultOutFileName(fileName: string): string {
-  const base = fileName.replace(/\.(?:[cm]?tsx?|[cm]?jsx?)$/, "");
+  const base = fileName.replace(/(?:\.d)?\.[cm]?tsx?$|\.[cm]?jsx?$/, "");
   return base + ".gen.ts";
 }
 
@@ -239,9 +305,10 @@ function topLevel(sf: ts.SourceFile): TopLevel {
 }
 
 /**
- * Whether the file is a service definition: it exports an interface with a
- * method and holds only imports, exports and type declarations (no runtime
- * code). A directory walk generates code for these files only.
+ * Whether the file is a service definition: it exports an interface (or an
+ * object type alias) with an operation and holds only imports, exports and
+ * type declarations, ambient ones included (no runtime code). A directory
+ * walk generates code for these files only.
  *
  * @param sourceText The file's text.
  * @param fileName Its name (for the parser).
@@ -250,15 +317,24 @@ export function isServiceDefinition(
   sourceText: string,
   fileName: string,
 ): boolean {
-  const sf = ts.createSourceFile(fileName, sourceText, ts.ScriptTarget.Latest);
+  const sf = ts.createSourceFile(
+    fileName,
+    sourceText,
+    ts.ScriptTarget.Latest,
+    true,
+  );
   let service = false;
   for (const st of sf.statements) {
-    if (ts.isInterfaceDeclaration(st)) {
+    const decl = serviceDecl(st);
+    if (decl) {
       if (
         hasModifier(st, ts.SyntaxKind.ExportKeyword) &&
-        st.members.some(ts.isMethodSignature)
+        decl.members.some(isOperation)
       ) service = true;
     } else if (
+      // `declare global { … }` and other ambient declarations hold types only.
+      !(ts.isModuleDeclaration(st) &&
+        hasModifier(st, ts.SyntaxKind.DeclareKeyword)) &&
       !ts.isImportDeclaration(st) && !ts.isTypeAliasDeclaration(st) &&
       !ts.isExportDeclaration(st) && !ts.isEmptyStatement(st)
     ) {
@@ -306,6 +382,78 @@ interface Reporter {
   ): void;
 }
 
+/** An interface, or a type alias of an object type, that may be a service. */
+interface ServiceDecl {
+  readonly name: string;
+  readonly node: ts.InterfaceDeclaration | ts.TypeAliasDeclaration;
+  readonly nameNode: ts.Identifier;
+  readonly typeParameters:
+    | ts.NodeArray<ts.TypeParameterDeclaration>
+    | undefined;
+  readonly members: ts.NodeArray<ts.TypeElement>;
+  readonly heritage: readonly ts.ExpressionWithTypeArguments[];
+}
+
+function serviceDecl(st: ts.Statement): ServiceDecl | undefined {
+  if (ts.isInterfaceDeclaration(st)) {
+    return {
+      name: st.name.text,
+      node: st,
+      nameNode: st.name,
+      typeParameters: st.typeParameters,
+      members: st.members,
+      heritage: st.heritageClauses?.flatMap((h) => h.types) ?? [],
+    };
+  }
+  if (ts.isTypeAliasDeclaration(st) && ts.isTypeLiteralNode(st.type)) {
+    return {
+      name: st.name.text,
+      node: st,
+      nameNode: st.name,
+      typeParameters: st.typeParameters,
+      members: st.type.members,
+      heritage: [],
+    };
+  }
+  return undefined;
+}
+
+/** A function-typed property, `find: (id: string) => Promise<User>`. */
+function propertyFunction(m: ts.TypeElement): ts.FunctionTypeNode | undefined {
+  if (!ts.isPropertySignature(m) || !m.type) return undefined;
+  return functionType(m.type, m.getSourceFile(), 0);
+}
+
+/**
+ * The function type a type node stands for: written in place, or named by
+ * a non-generic type alias of this file (`error: DiagLogFunction`).
+ */
+function functionType(
+  node: ts.TypeNode,
+  sf: ts.SourceFile,
+  depth: number,
+): ts.FunctionTypeNode | undefined {
+  while (ts.isParenthesizedTypeNode(node)) node = node.type;
+  if (ts.isFunctionTypeNode(node)) return node;
+  if (
+    depth < 8 && ts.isTypeReferenceNode(node) &&
+    ts.isIdentifier(node.typeName) && !node.typeArguments
+  ) {
+    const name = node.typeName.text;
+    const alias = sf.statements.find((st): st is ts.TypeAliasDeclaration =>
+      ts.isTypeAliasDeclaration(st) && st.name.text === name &&
+      !st.typeParameters
+    );
+    if (alias) return functionType(alias.type, sf, depth + 1);
+  }
+  return undefined;
+}
+
+/** Whether a member is an operation: a method or a function-typed property. */
+function isOperation(m: ts.TypeElement): boolean {
+  return ts.isMethodSignature(m) || propertyFunction(m) !== undefined;
+}
+
 /**
  * Parses the input and builds the model of its service interfaces.
  *
@@ -316,27 +464,63 @@ interface Reporter {
 export function parse(sourceText: string, options: ParseOptions): ParseResult {
   const fileName = options.fileName;
   const outFileName = options.outFileName ?? defaultOutFileName(fileName);
+  // Type arguments given for generic services are parsed as tuple aliases
+  // appended to the input, so their names resolve in the input's scope.
+  const typeArgs = Object.entries(options.typeArguments ?? {}).sort();
+  const badTypeArgs = typeArgs.filter(([, text]) =>
+    syntaxDiagnostics(
+        ts.createSourceFile(
+          "args.ts",
+          `type A = [${text}];`,
+          ts.ScriptTarget.Latest,
+          true,
+        ),
+      ).length > 0 || /[\]\n;]/.test(text)
+  );
+  const suffix = badTypeArgs.length > 0
+    ? ""
+    : typeArgs.map(([, text], i) =>
+      `\ntype ${TYPE_ARGS_ALIAS}${i} = [${text}];`
+    ).join("");
   const sf = ts.createSourceFile(
     fileName,
-    sourceText,
+    sourceText + suffix,
     ts.ScriptTarget.Latest,
     true,
     ts.ScriptKind.TS,
   );
   const diagnostics: Diagnostic[] = [];
+  for (const [name, text] of badTypeArgs) {
+    diagnostics.push({
+      file: fileName,
+      line: 1,
+      column: 1,
+      code: "type-arguments",
+      message: oneLine(
+        `the type arguments given for \`${name}\` do not parse: ${text}`,
+      ),
+      hint: `give types separated by commas, e.g. \`${name}=User, string\``,
+    });
+  }
+  const warnings: Diagnostic[] = [];
   const at = (pos: number) => {
     const lc = sf.getLineAndCharacterOfPosition(pos);
     return { line: lc.line + 1, column: lc.character + 1 };
   };
+  const diagnostic = (
+    node: ts.Node | undefined,
+    code: string,
+    message: string,
+    hint: string,
+  ): Diagnostic => ({
+    file: fileName,
+    ...(node ? at(node.getStart(sf)) : { line: 1, column: 1 }),
+    code,
+    message: oneLine(message),
+    hint: oneLine(hint),
+  });
   const report: Reporter = (node, code, message, hint) => {
-    const loc = node ? at(node.getStart(sf)) : { line: 1, column: 1 };
-    diagnostics.push({
-      file: fileName,
-      ...loc,
-      code,
-      message: oneLine(message),
-      hint: oneLine(hint),
-    });
+    diagnostics.push(diagnostic(node, code, message, hint));
   };
 
   for (const d of syntaxDiagnostics(sf)) {
@@ -352,7 +536,7 @@ export function parse(sourceText: string, options: ParseOptions): ParseResult {
     });
   }
   if (diagnostics.length > 0) {
-    return { model: undefined, diagnostics, sourceFile: sf };
+    return { model: undefined, diagnostics, warnings, sourceFile: sf };
   }
 
   const scope = topLevel(sf);
@@ -363,90 +547,412 @@ export function parse(sourceText: string, options: ParseOptions): ParseResult {
     isRelativeSpecifier(specifier) && outDir !== inputDir
       ? specifierTo(outDir, join(inputDir, specifier))
       : specifier;
-
-  const selected = selectInterfaces(sf, scope, options.interfaces, report);
-  const references: { name: string; node: ts.Node }[] = [];
-  const typeContext: TypeContext = {
-    sourceFile: sf,
-    onReference: (ref) => references.push(ref),
-    onProblem: (p: TypeProblem) => report(p.node, p.code, p.message, p.hint),
-    rewriteSpecifier: rewrite,
-  };
-  const services = selected.map((decl) =>
-    serviceModel(decl, sf, typeContext, report)
+  // A declaration file with no import or export is a script: what it
+  // declares is global, and reaches the generated file through
+  // `import type {} from` the input.
+  const globalScript = /\.d\.[cm]?ts$/.test(fileName) &&
+    !sf.statements.some((st) =>
+      ts.isImportDeclaration(st) || ts.isExportDeclaration(st) ||
+      ts.isExportAssignment(st) || ts.isImportEqualsDeclaration(st) ||
+      hasModifier(st, ts.SyntaxKind.ExportKeyword)
+    );
+  const oracle = typeOracle(sf, readablePath(fileName));
+  const selected = selectServices(
+    sf,
+    scope,
+    options.interfaces,
+    globalScript,
+    report,
   );
-
-  const imports = new Map<string, TypeImport>();
-  const referencedNames = new Map<string, ts.Node>();
-  for (const ref of references) {
-    if (!referencedNames.has(ref.name)) referencedNames.set(ref.name, ref.node);
-    const imp = scope.imported.get(ref.name);
-    if (imp) {
-      imports.set(ref.name, { ...imp, specifier: rewrite(imp.specifier) });
-      continue;
-    }
-    const decl = scope.declared.get(ref.name);
-    if (!decl) continue; // a global type such as Date or Record
-    const exportedAs = scope.exported.get(ref.name);
-    if (exportedAs === undefined) {
-      const where = at(decl.getStart(sf));
+  if (diagnostics.length > 0) {
+    return { model: undefined, diagnostics, warnings, sourceFile: sf };
+  }
+  const explicit = (options.interfaces?.length ?? 0) > 0;
+  const strict = options.strict === true;
+  const renames = clashingNames(selected, scope, options.runtime);
+  const givenTypeArgs = new Map<string, readonly ts.TypeNode[]>();
+  for (const [i, [name]] of typeArgs.entries()) {
+    const alias = sf.statements.find((st) =>
+      ts.isTypeAliasDeclaration(st) && st.name.text === TYPE_ARGS_ALIAS + i
+    ) as ts.TypeAliasDeclaration | undefined;
+    const decl = selected.find((d) => d.name === name);
+    // Given for another input of the same run: not this file's business.
+    if (!decl) continue;
+    const arity = decl?.typeParameters?.length ?? 0;
+    const tuple = alias && ts.isTupleTypeNode(alias.type)
+      ? alias.type.elements
+      : undefined;
+    if (!tuple || tuple.length > arity) {
       report(
-        ref.node,
-        "not-exported",
-        `\`${ref.name}\` (declared at ${fileName}:${where.line}:${where.column}) is not exported, so the generated file cannot import it`,
-        `add \`export\` to the declaration of \`${ref.name}\``,
+        decl.nameNode,
+        "type-arguments",
+        `\`${name}\` takes ${arity} type argument(s); ${tuple?.length} were given`,
+        "give at most as many type arguments as the interface declares",
       );
       continue;
     }
-    imports.set(ref.name, {
-      specifier: inputSpecifier,
-      kind: exportedAs === "default" ? "default" : "named",
-      imported: exportedAs,
-      local: ref.name,
+    givenTypeArgs.set(name, tuple);
+  }
+  if (diagnostics.length > 0) {
+    return { model: undefined, diagnostics, warnings, sourceFile: sf };
+  }
+
+  interface Built {
+    readonly model: ServiceModel;
+    readonly errors: Diagnostic[];
+    readonly skipped: Diagnostic[];
+    readonly imports: Map<string, TypeImport>;
+    readonly referencedNames: Map<string, ts.Node>;
+    readonly needsSource: boolean;
+  }
+  const built: Built[] = [];
+  for (const decl of selected) {
+    const errors: Diagnostic[] = [];
+    const skipped: Diagnostic[] = [];
+    // While a method is built, its problems go to `methodSink`: a method
+    // that cannot be generated is left out (with a warning) when the
+    // service keeps other methods.
+    let methodSink: Diagnostic[] | undefined;
+    const serviceReport: Reporter = (node, code, message, hint) => {
+      (methodSink ?? errors).push(diagnostic(node, code, message, hint));
+    };
+    const skip: Reporter = (node, code, message, hint) => {
+      (strict ? errors : skipped).push(
+        diagnostic(node, code, message, hint),
+      );
+    };
+    const references: { name: string; node: ts.Node }[] = [];
+    const typeContext: TypeContext = {
+      sourceFile: sf,
+      onReference: (ref) => references.push(ref),
+      onProblem: (p: TypeProblem) =>
+        serviceReport(p.node, p.code, p.message, p.hint),
+      rewriteSpecifier: rewrite,
+      renames,
+    };
+    const model = serviceModel(decl, givenTypeArgs.get(decl.name) ?? [], {
+      sf,
+      scope,
+      oracle,
+      typeContext,
+      report: serviceReport,
+      skip,
+      method: (build) => {
+        const sink: Diagnostic[] = [];
+        methodSink = sink;
+        try {
+          return { result: build(), problems: sink };
+        } finally {
+          methodSink = undefined;
+        }
+      },
+      strict,
+      leaveOut: (problems) => (strict ? errors : skipped).push(...problems),
+      refuse: (problems) => errors.push(...problems),
+    });
+    const imports = new Map<string, TypeImport>();
+    const referencedNames = new Map<string, ts.Node>();
+    let needsSource = false;
+    for (const ref of references) {
+      // The name the generated file knows the type by.
+      const local = renames.get(ref.name) ?? ref.name;
+      if (!referencedNames.has(local)) referencedNames.set(local, ref.node);
+      const imp = scope.imported.get(ref.name);
+      if (imp) {
+        imports.set(local, {
+          ...imp,
+          local,
+          specifier: rewrite(imp.specifier),
+        });
+        continue;
+      }
+      const decl = scope.declared.get(ref.name);
+      if (!decl) {
+        // A global: the runtime's own, or one the input declares or pulls
+        // in (`declare global`, a namespace of an `@types` package).
+        if (!STANDARD_GLOBALS.has(ref.name)) needsSource = true;
+        continue;
+      }
+      if (globalScript) {
+        needsSource = true;
+        continue;
+      }
+      const exportedAs = scope.exported.get(ref.name);
+      if (exportedAs === undefined) {
+        const where = at(decl.getStart(sf));
+        serviceReport(
+          ref.node,
+          "not-exported",
+          `\`${ref.name}\` (declared at ${fileName}:${where.line}:${where.column}) is not exported, so the generated file cannot import it`,
+          `add \`export\` to the declaration of \`${ref.name}\``,
+        );
+        continue;
+      }
+      imports.set(local, {
+        specifier: inputSpecifier,
+        kind: exportedAs === "default" ? "default" : "named",
+        imported: exportedAs,
+        local,
+      });
+    }
+    built.push({
+      model,
+      errors,
+      skipped,
+      imports,
+      referencedNames,
+      needsSource,
     });
   }
 
-  if (diagnostics.length > 0) {
-    return { model: undefined, diagnostics, sourceFile: sf };
+  // Given no names, the generator takes every service it can: one that
+  // cannot be generated is skipped (and named) when others can.
+  const failed = built.filter((b) => b.errors.length > 0);
+  const lenient = !explicit && !strict && failed.length < built.length;
+  const kept: Built[] = [];
+  for (const b of built) {
+    if (b.errors.length === 0) {
+      kept.push(b);
+      warnings.push(
+        ...b.skipped.toSorted((x, y) => x.line - y.line || x.column - y.column),
+      );
+    } else if (lenient) {
+      const decl = selected.find((d) => d.name === b.model.name)!;
+      warnings.push(
+        diagnostic(
+          decl.nameNode,
+          "service-skipped",
+          `\`${b.model.name}\` is skipped: ${b.errors[0].message} (at ${
+            b.errors[0].line
+          }:${b.errors[0].column})`,
+          `${b.errors[0].hint}; or leave it out with \`--interface\``,
+        ),
+      );
+    } else {
+      // In the order of the source, whichever pass found them; a problem
+      // of a shared declaration (a type alias) once.
+      const seen = new Set<string>();
+      diagnostics.push(
+        ...b.errors.toSorted((x, y) => x.line - y.line || x.column - y.column)
+          .filter((d) => {
+            const key = `${d.line}:${d.column}:${d.code}`;
+            if (seen.has(key)) return false;
+            seen.add(key);
+            return true;
+          }),
+      );
+    }
   }
+  if (diagnostics.length > 0) {
+    return { model: undefined, diagnostics, warnings, sourceFile: sf };
+  }
+
+  // An inherited member is left out of each service that inherits it:
+  // say so once.
+  const said = new Set<string>();
+  const uniqueWarnings = warnings.filter((w) => {
+    const key = `${w.line}:${w.column}:${w.code}`;
+    if (said.has(key)) return false;
+    said.add(key);
+    return true;
+  });
+  warnings.length = 0;
+  warnings.push(...uniqueWarnings);
+  const imports = new Map<string, TypeImport>();
+  const referencedNames = new Map<string, ts.Node>();
+  let needsSource = false;
+  for (const b of kept) {
+    for (const [k, v] of b.imports) imports.set(k, v);
+    for (const [k, v] of b.referencedNames) {
+      if (!referencedNames.has(k)) referencedNames.set(k, v);
+    }
+    needsSource ||= b.needsSource;
+  }
+  const importsInput = [...imports.values()].some((i) =>
+    i.specifier === inputSpecifier
+  );
   return {
     model: {
       inputSpecifier,
-      services,
+      services: kept.map((b) => b.model),
       imports: [...imports.values()],
       referencedNames,
+      importInputForGlobals: needsSource && !importsInput,
     },
     diagnostics,
+    warnings,
     sourceFile: sf,
   };
 }
 
-function selectInterfaces(
+/**
+ * The input's names that the generated file also declares or imports from
+ * the runtime (ts-proto's nice-grpc clients take nice-grpc's `CallOptions`):
+ * the generated file imports them under an alias instead. A name imported
+ * from the runtime itself is the same type and keeps its name.
+ */
+function clashingNames(
+  services: readonly ServiceDecl[],
+  scope: TopLevel,
+  runtime: string | undefined,
+): Map<string, string> {
+  const generated = declaredNames(services);
+  const taken = new Set([
+    ...generated.keys(),
+    ...scope.declared.keys(),
+    ...scope.imported.keys(),
+  ]);
+  const renames = new Map<string, string>();
+  for (
+    const name of new Set([...scope.imported.keys(), ...scope.declared.keys()])
+  ) {
+    if (!generated.has(name)) continue;
+    const imp = scope.imported.get(name);
+    if (
+      imp && imp.specifier === (runtime ?? DEFAULT_RUNTIME) &&
+      imp.kind === "named" && imp.imported === name
+    ) continue;
+    let alias = name + "_";
+    while (taken.has(alias)) alias += "_";
+    taken.add(alias);
+    renames.set(name, alias);
+  }
+  return renames;
+}
+
+/**
+ * Global type names every TypeScript/Deno program has (ES and web platform
+ * types): a reference to any other global name (from `declare global`, or a
+ * namespace such as `Express`) makes the generated file import the input so
+ * the global is declared when the generated file is checked on its own.
+ */
+const STANDARD_GLOBALS: ReadonlySet<string> = new Set([
+  "AbortSignal",
+  "AggregateError",
+  "Array",
+  "ArrayBuffer",
+  "ArrayBufferLike",
+  "ArrayBufferView",
+  "ArrayLike",
+  "AsyncGenerator",
+  "AsyncIterable",
+  "AsyncIterableIterator",
+  "AsyncIterator",
+  "Awaited",
+  "BigInt",
+  "BigInt64Array",
+  "BigUint64Array",
+  "Blob",
+  "Boolean",
+  "BufferSource",
+  "Capitalize",
+  "ConstructorParameters",
+  "DataView",
+  "Date",
+  "Deno",
+  "Error",
+  "Exclude",
+  "Extract",
+  "File",
+  "Float32Array",
+  "Float64Array",
+  "FormData",
+  "Function",
+  "Generator",
+  "Headers",
+  "InstanceType",
+  "Int16Array",
+  "Int32Array",
+  "Int8Array",
+  "Intl",
+  "Iterable",
+  "IterableIterator",
+  "Iterator",
+  "JSON",
+  "Lowercase",
+  "Map",
+  "Math",
+  "NoInfer",
+  "NonNullable",
+  "Number",
+  "Object",
+  "Omit",
+  "Parameters",
+  "Partial",
+  "Pick",
+  "Promise",
+  "PromiseLike",
+  "PropertyKey",
+  "Readonly",
+  "ReadonlyArray",
+  "ReadonlyMap",
+  "ReadonlySet",
+  "ReadableStream",
+  "Record",
+  "RegExp",
+  "Request",
+  "RequestInit",
+  "Required",
+  "Response",
+  "ResponseInit",
+  "ReturnType",
+  "Set",
+  "SharedArrayBuffer",
+  "String",
+  "Symbol",
+  "TemplateStringsArray",
+  "TextDecoder",
+  "TextEncoder",
+  "ThisParameterType",
+  "TransformStream",
+  "Uint16Array",
+  "Uint32Array",
+  "Uint8Array",
+  "Uint8ClampedArray",
+  "Uncapitalize",
+  "Uppercase",
+  "URL",
+  "URLSearchParams",
+  "WeakMap",
+  "WeakRef",
+  "WeakSet",
+  "WritableStream",
+  "globalThis",
+]);
+
+function selectServices(
   sf: ts.SourceFile,
   scope: TopLevel,
   names: readonly string[] | undefined,
+  globalScript: boolean,
   report: Reporter,
-): ts.InterfaceDeclaration[] {
-  const all = sf.statements.filter(ts.isInterfaceDeclaration);
-  const isExported = (d: ts.InterfaceDeclaration) =>
-    scope.exported.has(d.name.text);
-  const selected: ts.InterfaceDeclaration[] = [];
+): ServiceDecl[] {
+  const all = sf.statements.flatMap((st) => serviceDecl(st) ?? []);
+  const isExported = (d: ServiceDecl) =>
+    globalScript || scope.exported.has(d.name) ||
+    hasModifier(d.node, ts.SyntaxKind.DeclareKeyword);
+  const selected: ServiceDecl[] = [];
   if (names && names.length > 0) {
     // A name given twice is one request (and one diagnostic if it is wrong).
     for (const name of new Set(names)) {
-      const decl = all.find((d) => d.name.text === name);
+      const decl = all.find((d) => d.name === name);
       if (!decl) {
+        const nested = namespaced(sf, name);
         report(
-          undefined,
-          "interface-not-found",
-          `interface \`${name}\` is not declared in this file`,
-          `declare \`export interface ${name} { … }\` here, or name one of: ${
-            all.map((d) => d.name.text).join(", ") || "(no interfaces)"
-          }`,
+          nested,
+          nested ? "namespaced-interface" : "interface-not-found",
+          nested
+            ? `interface \`${name}\` is inside a namespace; the generator reads top-level declarations`
+            : `interface \`${name}\` is not declared in this file`,
+          nested
+            ? `move the interface out of the namespace to the top level of the file (the generated names would clash across namespaces)`
+            : `declare \`export interface ${name} { … }\` here, or name one of: ${
+              all.map((d) => d.name).join(", ") || "(no interfaces)"
+            }`,
         );
       } else if (!isExported(decl)) {
         report(
-          decl.name,
+          decl.nameNode,
           "not-exported",
           `interface \`${name}\` is not exported`,
           `write \`export interface ${name}\``,
@@ -458,36 +964,77 @@ function selectInterfaces(
   } else {
     const exported = all.filter(isExported);
     if (exported.length === 0) {
+      const nested = namespaced(sf);
       report(
-        undefined,
-        "no-interface",
-        "the file exports no interface, so there is no service to generate",
-        "export an interface whose members are methods, e.g. `export interface Greeter { hello(name: string): string; }`",
+        nested,
+        nested ? "namespaced-interface" : "no-interface",
+        nested
+          ? `the services of this file are inside a namespace; the generator reads top-level declarations`
+          : "the file exports no interface, so there is no service to generate",
+        nested
+          ? "move the interface out of the namespace to the top level of the file"
+          : "export an interface whose members are methods, e.g. `export interface Greeter { hello(name: string): string; }`",
       );
       return [];
     }
-    selected.push(
-      ...exported.filter((d) => d.members.some(ts.isMethodSignature)),
-    );
-    if (selected.length === 0) {
+    // An interface that only extends (`interface UserRepo extends
+    // Repo<User> {}`) is a service when a base in this file declares
+    // operations.
+    const hasOperations = (d: ServiceDecl, seen: Set<ServiceDecl>): boolean => {
+      if (seen.has(d)) return false;
+      seen.add(d);
+      return d.members.some(isOperation) ||
+        d.heritage.some((h) => {
+          const base = ts.isIdentifier(h.expression)
+            ? all.find((b) => b.name === (h.expression as ts.Identifier).text)
+            : undefined;
+          return base !== undefined && hasOperations(base, seen);
+        });
+    };
+    selected.push(...exported.filter((d) => hasOperations(d, new Set())));
+    const nested = selected.length === 0 ? namespaced(sf) : undefined;
+    const opaque = selected.length === 0
+      ? exported.flatMap((d) => d.members).find((m) =>
+        ts.isPropertySignature(m) && m.type !== undefined &&
+        ts.isTypeReferenceNode(m.type) && !ts.isIdentifier(m.type.typeName)
+      )
+      : undefined;
+    if (nested) {
       report(
-        exported[0].name,
+        nested,
+        "namespaced-interface",
+        "the service interface is inside a namespace; the generator reads top-level declarations",
+        "move the interface out of the namespace to the top level of the file",
+      );
+    } else if (opaque && ts.isPropertySignature(opaque)) {
+      const n = opaque.name.getText(sf);
+      report(
+        opaque,
+        "no-service",
+        `\`${n}\` is typed \`${
+          opaque.type!.getText(sf)
+        }\`, a type from another module the generator cannot read into, and no exported interface declares a method`,
+        `declare the operation as a method with its parameters and result, e.g. \`${n}(request: Req): Promise<Res>;\``,
+      );
+    } else if (selected.length === 0) {
+      report(
+        exported[0].nameNode,
         "no-service",
         "no exported interface declares a method, so there is no service to generate",
-        "write each operation as a method, `hello(name: string): string;` (a property such as `hello: (name: string) => string` is data, not a method)",
+        "write each operation as a method, `hello(name: string): string;`, or as a function-typed property, `hello: (name: string) => string;`",
       );
     }
   }
   // Both declarations of a duplicate can be selected: report the name once.
   const duplicates = new Set<string>();
   for (const decl of selected) {
-    const same = all.filter((d) => d.name.text === decl.name.text);
-    if (same.length > 1 && !duplicates.has(decl.name.text)) {
-      duplicates.add(decl.name.text);
+    const same = all.filter((d) => d.name === decl.name);
+    if (same.length > 1 && !duplicates.has(decl.name)) {
+      duplicates.add(decl.name);
       report(
-        same[1].name,
+        same[1].nameNode,
         "duplicate-interface",
-        `interface \`${decl.name.text}\` is declared ${same.length} times; norpc does not merge declarations`,
+        `interface \`${decl.name}\` is declared ${same.length} times; norpc does not merge declarations`,
         "merge the declarations into one interface",
       );
     }
@@ -495,180 +1042,439 @@ function selectInterfaces(
   return selected;
 }
 
+/** The first interface inside a namespace (named `name`, if given). */
+function namespaced(sf: ts.SourceFile, name?: string): ts.Node | undefined {
+  let found: ts.Node | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (
+      ts.isInterfaceDeclaration(n) && ts.isModuleBlock(n.parent) &&
+      (name === undefined || n.name.text === name) &&
+      n.members.some(isOperation)
+    ) {
+      found = n.name;
+      return;
+    }
+    if (ts.isModuleDeclaration(n) || ts.isModuleBlock(n)) {
+      ts.forEachChild(n, visit);
+    }
+  };
+  for (const st of sf.statements) {
+    if (ts.isModuleDeclaration(st)) visit(st);
+  }
+  return found;
+}
+
+/** What building a service model needs. */
+interface ServiceContext {
+  readonly sf: ts.SourceFile;
+  readonly scope: TopLevel;
+  readonly oracle: TypeOracle;
+  readonly typeContext: TypeContext;
+  /** Problems that make the service impossible to generate. */
+  readonly report: Reporter;
+  /** Members left out of the service (errors with `strict`). */
+  readonly skip: Reporter;
+  /** Whether members left out are errors. */
+  readonly strict: boolean;
+  /** Builds one method, collecting its problems apart. */
+  readonly method: <T>(
+    build: () => T,
+  ) => { result: T; problems: Diagnostic[] };
+  /** Reports the problems of a method left out (errors with `strict`). */
+  readonly leaveOut: (problems: readonly Diagnostic[]) => void;
+  /** Reports the problems of methods as errors. */
+  readonly refuse: (problems: readonly Diagnostic[]) => void;
+}
+
+/** A member with the type parameter substitutions of where it was declared. */
+interface ScopedMember {
+  readonly member: ts.TypeElement;
+  readonly substitutions: ReadonlyMap<string, TypeExpr>;
+}
+
+/**
+ * Instantiates a declaration's type parameters: with the given type
+ * arguments, else with their defaults. A parameter with neither is reported.
+ */
+function instantiate(
+  decl: ServiceDecl,
+  args: readonly ts.TypeNode[],
+  outer: ReadonlyMap<string, TypeExpr>,
+  ctx: ServiceContext,
+  where: ts.Node,
+): Map<string, TypeExpr> {
+  const map = new Map<string, TypeExpr>();
+  const params = decl.typeParameters ?? [];
+  const typeContext = { ...ctx.typeContext, substitutions: outer };
+  for (const [i, p] of params.entries()) {
+    const scoped = { ...ctx.typeContext, substitutions: map };
+    const arg = args[i];
+    if (arg) map.set(p.name.text, printType(arg, typeContext));
+    else if (p.default) map.set(p.name.text, printType(p.default, scoped));
+    else {
+      ctx.report(
+        where === decl.nameNode ? p : where,
+        "generic-interface",
+        `interface \`${decl.name}\` is generic and \`${p.name.text}\` has no default; a service needs concrete types`,
+        `give it a default (\`${p.name.text} = unknown\`), pass \`--type-args "${decl.name}=Concrete"\`, or generate a concrete interface instead: \`export interface My${decl.name} extends ${decl.name}<Concrete> {}\``,
+      );
+      // Go on as if `unknown`, to report the members' problems too.
+      map.set(p.name.text, textType("unknown"));
+    }
+  }
+  return map;
+}
+
+/**
+ * The members of a service with those it inherits (bases declared in the
+ * same file, with their type arguments); a member redeclared lower down
+ * replaces the inherited one, as in TypeScript.
+ */
+function collectMembers(
+  decl: ServiceDecl,
+  substitutions: ReadonlyMap<string, TypeExpr>,
+  ctx: ServiceContext,
+  seen: Set<ts.Node>,
+): ScopedMember[] {
+  seen.add(decl.node);
+  const inherited: ScopedMember[] = [];
+  for (const h of decl.heritage) {
+    const base = ts.isIdentifier(h.expression)
+      ? ctx.sf.statements.flatMap((st) => serviceDecl(st) ?? []).find((d) =>
+        d.name === (h.expression as ts.Identifier).text
+      )
+      : undefined;
+    if (!base) {
+      const name = h.expression.getText(ctx.sf);
+      const root = name.split(".")[0];
+      const from = ctx.scope.imported.get(root)?.specifier;
+      // The service's own operations still stand: the inherited ones are
+      // left out, named (refused with `strict`, or when nothing is left).
+      (decl.members.some(isOperation) ? ctx.skip : ctx.report)(
+        h,
+        "extends",
+        `interface \`${decl.name}\` extends \`${name}\`, which is not declared in this file${
+          from ? ` (it comes from "${from}")` : ""
+        }; its members are left out (the generator reads one file)`,
+        from
+          ? `declare the methods of \`${name}\` you need in \`${decl.name}\`, or run the generator on the file that declares \`${name}\``
+          : `declare the methods of \`${name}\` you need in \`${decl.name}\``,
+      );
+      continue;
+    }
+    if (seen.has(base.node)) continue;
+    const map = instantiate(
+      base,
+      h.typeArguments ?? [],
+      substitutions,
+      ctx,
+      h,
+    );
+    inherited.push(...collectMembers(base, map, ctx, seen));
+  }
+  const own = decl.members.map((member) => ({ member, substitutions }));
+  const ownNames = new Set(own.flatMap(({ member }) => memberName(member)));
+  return [
+    ...inherited.filter(({ member }) => {
+      const n = memberName(member);
+      return n === undefined || !ownNames.has(n);
+    }),
+    ...own,
+  ];
+}
+
+function memberName(m: ts.TypeElement): string | undefined {
+  return m.name && ts.isIdentifier(m.name) ? m.name.text : undefined;
+}
+
 function serviceModel(
-  decl: ts.InterfaceDeclaration,
-  sf: ts.SourceFile,
-  typeContext: TypeContext,
-  report: Reporter,
+  decl: ServiceDecl,
+  typeArgs: readonly ts.TypeNode[],
+  ctx: ServiceContext,
 ): ServiceModel {
-  const name = decl.name.text;
-  if (decl.typeParameters?.length) {
-    report(
-      decl.typeParameters[0],
-      "generic-interface",
-      `interface \`${name}\` is generic; a service needs concrete types`,
-      "remove the type parameters and use concrete types (a union, or `unknown`)",
-    );
-  }
-  if (decl.heritageClauses?.length) {
-    report(
-      decl.heritageClauses[0],
-      "extends",
-      `interface \`${name}\` extends another; the generator reads only the methods written in it`,
-      "list all the methods in this interface instead of extending",
-    );
-  }
-  if (decl.members.length === 0) {
-    report(
-      decl.name,
+  const name = decl.name;
+  const docs = jsDocLines(decl.node, ctx.sf);
+  const substitutions = instantiate(
+    decl,
+    typeArgs,
+    new Map(),
+    ctx,
+    decl.nameNode,
+  );
+  const members = collectMembers(decl, substitutions, ctx, new Set());
+  if (members.length === 0 && decl.heritage.length === 0) {
+    ctx.report(
+      decl.nameNode,
       "empty-interface",
       `interface \`${name}\` has no methods`,
       "add at least one method, e.g. `hello(name: string): string;`",
     );
   }
-  const methods: MethodModel[] = [];
-  const seen = new Map<string, ts.Node>();
-  for (const m of decl.members) {
-    const method = methodModel(m, sf, typeContext, report, seen);
-    if (method) methods.push(method);
+  // Overloads are the declarations of one name, in order.
+  const groups = new Map<string, ScopedMember[]>();
+  let left = 0;
+  for (const scoped of members) {
+    const problem = memberProblem(scoped.member);
+    if (problem) {
+      ctx.skip(scoped.member, ...problem);
+      left++;
+      continue;
+    }
+    const m = scoped.member as ts.MethodSignature | ts.PropertySignature;
+    if (!ts.isIdentifier(m.name)) {
+      ctx.skip(
+        m.name,
+        "method-name",
+        `method name ${
+          m.name.getText(ctx.sf)
+        } is not an identifier; it is left out of the service`,
+        "name the method with a plain identifier, e.g. `getUser`",
+      );
+      left++;
+      continue;
+    }
+    const list = groups.get(m.name.text) ?? [];
+    list.push(scoped);
+    groups.set(m.name.text, list);
   }
-  return { name, docs: jsDocLines(decl, sf), methods };
+  const methods: MethodModel[] = [];
+  const failed: Diagnostic[] = [];
+  for (const [methodName, group] of groups) {
+    const { result, problems } = ctx.method(() =>
+      methodModel(methodName, group, ctx)
+    );
+    if (result && problems.length === 0) methods.push(result);
+    else failed.push(...problems);
+  }
+  // A method that cannot be generated is left out, named, when others can.
+  if (methods.length > 0) ctx.leaveOut(failed);
+  else ctx.refuse(failed);
+  if (members.length > 0 && left === members.length && !ctx.strict) {
+    ctx.report(
+      decl.nameNode,
+      "no-methods",
+      `interface \`${name}\` has no method the generator can serve`,
+      "declare at least one operation as a method, `hello(name: string): string;`",
+    );
+  }
+  return { name, docs, methods };
 }
 
 function memberProblem(
   m: ts.TypeElement,
 ): [string, string, string] | undefined {
   if (ts.isPropertySignature(m)) {
+    if (propertyFunction(m)) return undefined;
     const n = m.name.getText();
-    const fn = m.type && ts.isFunctionTypeNode(m.type) ? m.type : undefined;
     return [
       "property-member",
-      `\`${n}\` is a property; a service interface has only methods`,
-      fn
-        ? `write it as a method: \`${n}${
-          fn.parameters.length ? "(…)" : "()"
-        }: ${fn.type.getText()};\``
-        : "remove it, or make it a method that returns the value",
+      `\`${n}\` is a property, not an operation; it is left out of the service`,
+      "a service carries calls only: expose the value through a method, `get" +
+      upperFirst(n.replace(/^["'`[]|["'`\]]$/g, "")) + "(): T;`",
     ];
   }
   if (ts.isIndexSignatureDeclaration(m)) {
     return [
       "index-signature",
-      "index signatures are not supported in a service interface",
-      "declare each method by name",
+      "an index signature is not an operation; it is left out of the service",
+      "declare each operation by name",
     ];
   }
   if (ts.isCallSignatureDeclaration(m)) {
     return [
       "call-signature",
-      "call signatures are not supported in a service interface",
+      "a call signature is not an operation; it is left out of the service",
       "give the operation a name: `run(…): T;`",
     ];
   }
   if (ts.isConstructSignatureDeclaration(m)) {
     return [
       "construct-signature",
-      "construct signatures are not supported in a service interface",
+      "a construct signature is not an operation; it is left out of the service",
       "give the operation a name: `create(…): T;`",
     ];
   }
   if (ts.isGetAccessorDeclaration(m) || ts.isSetAccessorDeclaration(m)) {
     return [
       "accessor",
-      "accessors are not supported in a service interface",
+      "an accessor is not an operation; it is left out of the service",
       "write a method instead: `getX(): T;` or `setX(value: T): void;`",
     ];
   }
   if (!ts.isMethodSignature(m)) {
     return [
       "unsupported-member",
-      "this member is not a method",
-      "a service interface has only methods",
+      "this member is not an operation; it is left out of the service",
+      "a service interface has methods",
     ];
   }
   return undefined;
 }
 
+function upperFirst(s: string): string {
+  return s.slice(0, 1).toUpperCase() + s.slice(1);
+}
+
+/** The parts of a method or function-typed property's signature. */
+function signatureOf(m: ts.MethodSignature | ts.PropertySignature): {
+  typeParameters: ts.NodeArray<ts.TypeParameterDeclaration> | undefined;
+  parameters: ts.NodeArray<ts.ParameterDeclaration>;
+  type: ts.TypeNode | undefined;
+} {
+  const fn = ts.isPropertySignature(m) ? propertyFunction(m)! : m;
+  return {
+    typeParameters: fn.typeParameters,
+    parameters: fn.parameters,
+    type: fn.type,
+  };
+}
+
 function methodModel(
-  m: ts.TypeElement,
-  sf: ts.SourceFile,
-  typeContext: TypeContext,
-  report: Reporter,
-  seen: Map<string, ts.Node>,
+  name: string,
+  group: readonly ScopedMember[],
+  ctx: ServiceContext,
 ): MethodModel | undefined {
-  const problem = memberProblem(m);
-  if (problem || !ts.isMethodSignature(m)) {
-    if (problem) report(m, ...problem);
-    return undefined;
-  }
-  if (!ts.isIdentifier(m.name)) {
-    report(
-      m.name,
-      "method-name",
-      `method name ${m.name.getText(sf)} is not an identifier`,
-      "name the method with a plain identifier, e.g. `getUser`",
-    );
-    return undefined;
-  }
-  const name = m.name.text;
-  let ok = true;
-  const previous = seen.get(name);
-  if (previous) {
-    report(
-      m,
-      "overload",
-      `method \`${name}\` is declared more than once (overloads are not supported)`,
-      "give each overload its own method name, or merge them with a union parameter type",
-    );
-    return undefined;
-  }
-  seen.set(name, m);
+  const { sf, report } = ctx;
+  const first = group[0].member as ts.MethodSignature | ts.PropertySignature;
   if (RESERVED_METHOD_NAMES.has(name)) {
     report(
-      m.name,
+      first.name,
       "reserved-name",
       `method name \`${name}\` clashes with a member the generated client or server relies on`,
       `rename it (reserved: ${[...RESERVED_METHOD_NAMES].join(", ")})`,
     );
-    ok = false;
+    return undefined;
   }
-  if (m.questionToken) {
+  const optional = group.some(({ member }) => member.questionToken);
+  const signatures: SignatureModel[] = [];
+  for (const scoped of group) {
+    const sig = signatureModel(name, scoped, ctx);
+    if (sig) signatures.push(sig);
+  }
+  if (signatures.length < group.length) return undefined;
+  const docs = jsDocLines(first, sf);
+  if (signatures.length > 1 && signatures.some((s) => s.params.at(-1)?.rest)) {
     report(
-      m.questionToken,
-      "optional-method",
-      `method \`${name}\` is optional; every method of a service must be implemented`,
-      "remove the `?`",
+      first.name,
+      "rest-parameter",
+      `method \`${name}\` is overloaded and an overload has a rest parameter; the call options could not follow it`,
+      "take an array instead of the rest parameter, or give that overload its own name",
     );
-    ok = false;
+    return undefined;
   }
-  if (m.typeParameters?.length) {
-    report(
-      m.typeParameters[0],
-      "generic-method",
-      `method \`${name}\` is generic; requests and responses need concrete types`,
-      "remove the type parameters and use concrete types (a union, or `unknown`)",
-    );
-    ok = false;
+  if (signatures.length === 1) {
+    const s = signatures[0];
+    return {
+      name,
+      docs,
+      optional,
+      params: s.params,
+      returns: s.returns,
+      signatures,
+    };
   }
+  // The handler takes the union of the overloads: at each position, the
+  // union of the types there (`undefined` too when an overload is shorter).
+  const arity = Math.max(...signatures.map((s) => s.params.length));
   const params: ParamModel[] = [];
+  // Overloads name a position differently (`options`, `type`): the merged
+  // parameter takes the last name not used at an earlier position.
+  const names = new Set<string>();
+  for (let i = 0; i < arity; i++) {
+    const at = signatures.map((s) => s.params[i]);
+    const present = at.filter((p): p is ParamModel => p !== undefined);
+    const missing = present.length < at.length;
+    let paramName = present.map((p) =>
+      p.name
+    ).reverse().find((n) => !names.has(n)) ?? present[present.length - 1].name;
+    while (names.has(paramName)) paramName += "_";
+    names.add(paramName);
+    params.push({
+      name: paramName,
+      optional: missing || present.some((p) => p.optional),
+      type: union(present.map((p) => p.type)),
+    });
+  }
+  return {
+    name,
+    docs,
+    optional,
+    params,
+    returns: union(signatures.map((s) => s.returns)),
+    signatures,
+  };
+}
+
+/** The union of the types, nested unions flattened, without repeats. */
+function union(types: readonly TypeExpr[]): TypeExpr {
+  return combine(
+    "|",
+    unique(types.flatMap((t) => t.operator === "|" ? t.operands! : [t])),
+  );
+}
+
+/** The types, without repeats (compared as printed). */
+function unique(types: readonly TypeExpr[]): TypeExpr[] {
+  const out = new Map<string, TypeExpr>();
+  for (const t of types) {
+    const key = render(t.doc, Infinity);
+    if (!out.has(key)) out.set(key, t);
+  }
+  return [...out.values()];
+}
+
+function signatureModel(
+  name: string,
+  scoped: ScopedMember,
+  ctx: ServiceContext,
+): SignatureModel | undefined {
+  const { sf, report } = ctx;
+  const m = scoped.member as ts.MethodSignature | ts.PropertySignature;
+  const sig = signatureOf(m);
+  const outer: TypeContext = {
+    ...ctx.typeContext,
+    substitutions: scoped.substitutions,
+  };
+  // A generic method keeps its type parameters on the client; the request,
+  // response and handler types see each one as its constraint.
+  const bound = new Set<string>();
+  const typeParams = sig.typeParameters?.length
+    ? typeParameters(sig.typeParameters, outer, bound)
+    : "";
+  const erasure = new Map(scoped.substitutions);
+  for (const tp of sig.typeParameters ?? []) {
+    erasure.set(
+      tp.name.text,
+      tp.constraint
+        ? printType(tp.constraint, { ...outer, substitutions: erasure })
+        : textType("unknown"),
+    );
+  }
+  const erased: TypeContext = { ...ctx.typeContext, substitutions: erasure };
+  let ok = true;
+  const params: ParamModel[] = [];
+  const clientParams: ParamModel[] = [];
   // The checks below catch what TypeScript reports only when type-checking,
   // not when parsing: without them the generated code did not compile
   // (duplicate parameters, a required tuple element after an optional one).
   const paramNames = new Set<string>();
   let optionalBefore = false;
-  for (const p of m.parameters) {
-    if (p.dotDotDotToken) {
+  for (const p of sig.parameters) {
+    if (p.dotDotDotToken && !(p.type && isArraySyntax(p.type))) {
       report(
         p,
         "rest-parameter",
         `rest parameter \`${
           p.name.getText(sf)
-        }\` is not supported: a request's arguments have a fixed arity`,
-        p.type && !ts.isTupleTypeNode(p.type)
-          ? `take an array instead: \`${p.name.getText(sf)}: ${
+        }\` has no array type the generator can see (\`T[]\`, \`Array<T>\`, a tuple)`,
+        p.type
+          ? `spell its type as an array, \`...${
+            p.name.getText(sf)
+          }: X[]\`, or take an array instead: \`${p.name.getText(sf)}: ${
             p.type.getText(sf)
           }\``
-          : "take an array instead: `items: T[]`",
+          : "annotate it, e.g. `...items: string[]`",
       );
       ok = false;
       continue;
@@ -736,7 +1542,7 @@ function methodModel(
     paramNames.add(pname);
     if (p.questionToken) {
       optionalBefore = true;
-    } else if (optionalBefore && !p.initializer) {
+    } else if (optionalBefore && !p.initializer && !p.dotDotDotToken) {
       report(
         p,
         "required-after-optional",
@@ -745,13 +1551,22 @@ function methodModel(
       );
       ok = false;
     }
+    const optional = p.questionToken !== undefined;
+    const rest = p.dotDotDotToken !== undefined;
     params.push({
       name: pname,
-      optional: p.questionToken !== undefined,
-      type: printType(p.type, typeContext),
+      optional,
+      rest,
+      type: printType(p.type, erased),
+    });
+    clientParams.push({
+      name: pname,
+      optional,
+      rest,
+      type: bound.size ? printType(p.type, outer, bound) : params.at(-1)!.type,
     });
   }
-  if (!m.type) {
+  if (!sig.type) {
     report(
       m,
       "missing-type",
@@ -760,8 +1575,36 @@ function methodModel(
     );
     return undefined;
   }
-  const returns = awaitedResult(m.type, typeContext);
-  return ok ? { name, docs: jsDocLines(m, sf), params, returns } : undefined;
+  const returns = awaitedResult(sig.type, erased, new Set(), ctx);
+  const clientReturns = bound.size
+    ? awaitedResult(sig.type, outer, bound, ctx)
+    : returns;
+  return ok
+    ? {
+      docs: jsDocLines(m, sf),
+      typeParameters: typeParams,
+      params,
+      clientParams,
+      returns,
+      clientReturns,
+    }
+    : undefined;
+}
+
+/** `T[]`, `readonly T[]`, `Array<T>`, `ReadonlyArray<T>` or a tuple, as written. */
+function isArraySyntax(node: ts.TypeNode): boolean {
+  while (ts.isParenthesizedTypeNode(node)) node = node.type;
+  if (ts.isArrayTypeNode(node) || ts.isTupleTypeNode(node)) return true;
+  if (
+    ts.isTypeOperatorNode(node) &&
+    node.operator === ts.SyntaxKind.ReadonlyKeyword
+  ) {
+    return isArraySyntax(node.type);
+  }
+  return ts.isTypeReferenceNode(node) && ts.isIdentifier(node.typeName) &&
+    (node.typeName.text === "Array" ||
+      node.typeName.text === "ReadonlyArray") &&
+    node.typeArguments?.length === 1;
 }
 
 /** `Promise<T>` or `PromiseLike<T>`, written as such. */
@@ -781,27 +1624,126 @@ function hasPromise(node: ts.TypeNode): boolean {
   return isPromiseType(node);
 }
 
+/** Global generic types that are never promise-like whatever their arguments. */
+const PLAIN_GENERICS: ReadonlySet<string> = new Set([
+  "Array",
+  "ReadonlyArray",
+  "Map",
+  "ReadonlyMap",
+  "Set",
+  "ReadonlySet",
+  "Record",
+  "Partial",
+  "Pick",
+  "Omit",
+  "Required",
+  "WeakMap",
+  "WeakSet",
+  "Iterable",
+  "AsyncIterable",
+  "AsyncIterableIterator",
+  "AsyncGenerator",
+  "IterableIterator",
+  "Generator",
+  "ReadableStream",
+  "WritableStream",
+]);
+
+/**
+ * Whether the spelling leaves open that awaiting the type unwraps a
+ * promise-like (then the checker is asked): `Thenable<T>`, an alias, a
+ * qualified name. Keywords, literals, arrays, functions, object types
+ * without `then` and local interfaces without `then` are settled here.
+ */
+function mayBeThenable(
+  node: ts.TypeNode,
+  bound: ReadonlySet<string>,
+  ctx: ServiceContext,
+  typeContext: TypeContext,
+): boolean {
+  if (ts.isParenthesizedTypeNode(node)) {
+    return mayBeThenable(node.type, bound, ctx, typeContext);
+  }
+  if (ts.isUnionTypeNode(node) || ts.isIntersectionTypeNode(node)) {
+    return node.types.some((t) => mayBeThenable(t, bound, ctx, typeContext));
+  }
+  if (ts.isTypeLiteralNode(node)) {
+    return node.members.some((m) => memberName(m) === "then");
+  }
+  if (ts.isTypeReferenceNode(node)) {
+    if (!ts.isIdentifier(node.typeName)) return true;
+    const name = node.typeName.text;
+    if (bound.has(name)) return false;
+    if (typeContext.substitutions?.has(name)) return false;
+    if (ctx.scope.imported.has(name)) return true;
+    const decl = ctx.scope.declared.get(name);
+    if (decl) {
+      if (ts.isEnumDeclaration(decl)) return false;
+      if (ts.isInterfaceDeclaration(decl)) {
+        return decl.heritageClauses !== undefined ||
+          decl.members.some((m) => memberName(m) === "then");
+      }
+      return true;
+    }
+    if (PLAIN_GENERICS.has(name)) return false;
+    if (!node.typeArguments && STANDARD_GLOBALS.has(name)) {
+      return name === "Promise" || name === "PromiseLike";
+    }
+    return true;
+  }
+  return ts.isIndexedAccessTypeNode(node) || ts.isConditionalTypeNode(node) ||
+    ts.isTypeQueryNode(node) || ts.isImportTypeNode(node) ||
+    ts.isMappedTypeNode(node) || ts.isTypeOperatorNode(node);
+}
+
 /**
  * The type a call resolves to: what awaiting the declared result gives.
  * Awaiting flattens nested promises and the promise members of a union, so
  * `Promise<Promise<T>>` is `T` and `T | Promise<U>` is `T | U`. Unwrapping
  * only the outer `Promise<…>` made the generated server fail to type-check
  * on such results (`Promise.resolve` flattens them): found by the fuzz test.
+ * A promise-like not spelled `Promise` (`Thenable<T>`, an alias) is
+ * recognised with the type checker and unwrapped to its type argument, or
+ * written `Awaited<…>` when it has none that awaits the same.
  */
-function awaitedResult(node: ts.TypeNode, ctx: TypeContext): TypeExpr {
-  if (ts.isParenthesizedTypeNode(node) && hasPromise(node)) {
-    return awaitedResult(node.type, ctx);
+function awaitedResult(
+  node: ts.TypeNode,
+  typeContext: TypeContext,
+  bound: ReadonlySet<string>,
+  ctx: ServiceContext,
+): TypeExpr {
+  if (ts.isParenthesizedTypeNode(node)) {
+    return awaitedResult(node.type, typeContext, bound, ctx);
   }
-  if (isPromiseType(node)) return awaitedResult(node.typeArguments[0], ctx);
-  if (ts.isUnionTypeNode(node) && hasPromise(node)) {
+  if (isPromiseType(node)) {
+    return awaitedResult(node.typeArguments[0], typeContext, bound, ctx);
+  }
+  if (
+    ts.isUnionTypeNode(node) &&
+    (hasPromise(node) || mayBeThenable(node, bound, ctx, typeContext))
+  ) {
     // `T | Promise<T>` is `T`, not `T | T`.
-    const members = new Map<string, TypeExpr>();
-    for (const t of node.types) {
-      const member = awaitedResult(t, ctx);
-      const key = render(member.doc, Infinity);
-      if (!members.has(key)) members.set(key, member);
-    }
-    return combine("|", [...members.values()]);
+    return union(
+      node.types.map((t) => awaitedResult(t, typeContext, bound, ctx)),
+    );
   }
-  return printType(node, ctx);
+  if (!mayBeThenable(node, bound, ctx, typeContext)) {
+    return printType(node, typeContext, bound);
+  }
+  const thenable = ctx.oracle.isThenable(node);
+  if (thenable === false) return printType(node, typeContext, bound);
+  const args = ts.isTypeReferenceNode(node) ? node.typeArguments ?? [] : [];
+  if (thenable === true) {
+    for (const arg of args) {
+      if (ctx.oracle.awaitsAs(node, arg)) {
+        return awaitedResult(arg, typeContext, bound, ctx);
+      }
+    }
+  }
+  // Unresolved (a type from a package): a generic one may be a promise-like,
+  // and `Awaited<…>` is right either way.
+  if (thenable === true || args.length > 0) {
+    return referenceType("Awaited", [printType(node, typeContext, bound)]);
+  }
+  return printType(node, typeContext, bound);
 }

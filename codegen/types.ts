@@ -62,6 +62,17 @@ export interface TypeContext {
   readonly onProblem: (problem: TypeProblem) => void;
   /** Rewrites the module specifier of an `import("…")` type. */
   readonly rewriteSpecifier: (specifier: string) => string;
+  /**
+   * Types that replace a type parameter where it is referred to: an
+   * interface's parameters instantiated with their defaults, a generic
+   * method's parameters erased to their constraints.
+   */
+  readonly substitutions?: ReadonlyMap<string, TypeExpr>;
+  /**
+   * Names the generated file imports under another name (the input's
+   * `CallOptions` beside the runtime's): references print the alias.
+   */
+  readonly renames?: ReadonlyMap<string, string>;
 }
 
 function expr(
@@ -75,6 +86,11 @@ function expr(
     nullish: false,
     ...flags,
   };
+}
+
+/** A type already laid out, such as a tuple built by the emitter. */
+export function docType(doc: Doc): TypeExpr {
+  return expr(doc);
 }
 
 /** A simple type from text, e.g. `string` or `Promise<T>` built by hand. */
@@ -256,6 +272,19 @@ function propertyName(name: ts.PropertyName, ctx: TypeContext): string {
   return name.getText(ctx.sourceFile);
 }
 
+/** A (qualified) name as the generated file spells it: its root renamed. */
+function entityText(
+  name: ts.EntityName,
+  ctx: TypeContext,
+  bound: ReadonlySet<string>,
+): string {
+  const text = name.getText(ctx.sourceFile);
+  let root: ts.EntityName = name;
+  while (ts.isQualifiedName(root)) root = root.left;
+  const alias = bound.has(root.text) ? undefined : ctx.renames?.get(root.text);
+  return alias === undefined ? text : alias + text.slice(root.text.length);
+}
+
 function collectExpressionReference(
   e: ts.Node,
   ctx: TypeContext,
@@ -277,7 +306,11 @@ export function parameterList(
   return list("(", params, ")", { trailingComma: true, restFlat: true });
 }
 
-function typeParameters(
+/**
+ * Prints a declaration's type parameters, `<T extends X = Y>`, and adds
+ * their names to `bound`; empty when there are none.
+ */
+export function typeParameters(
   params: ts.NodeArray<ts.TypeParameterDeclaration> | undefined,
   ctx: TypeContext,
   bound: Set<string>,
@@ -396,10 +429,15 @@ export function objectBody(members: readonly Doc[]): Doc {
  *
  * @param node The type.
  * @param ctx Source file and callbacks.
+ * @param bound Type parameter names in scope (printed as they are).
  * @returns The printed type.
  */
-export function printType(node: ts.TypeNode, ctx: TypeContext): TypeExpr {
-  return print(node, ctx, new Set());
+export function printType(
+  node: ts.TypeNode,
+  ctx: TypeContext,
+  bound: ReadonlySet<string> = new Set(),
+): TypeExpr {
+  return print(node, ctx, new Set(bound));
 }
 
 function print(
@@ -443,9 +481,14 @@ function print(
     return expr(text());
   }
   if (ts.isTypeReferenceNode(node)) {
+    const replacement = ts.isIdentifier(node.typeName) &&
+        !bound.has(node.typeName.text) && !node.typeArguments
+      ? ctx.substitutions?.get(node.typeName.text)
+      : undefined;
+    if (replacement) return replacement;
     collectExpressionReference(node.typeName, ctx, bound);
     const args = node.typeArguments?.map((a) => print(a, ctx, bound)) ?? [];
-    return referenceType(node.typeName.getText(sf), args);
+    return referenceType(entityText(node.typeName, ctx, bound), args);
   }
   if (ts.isArrayTypeNode(node)) {
     const element = print(node.elementType, ctx, bound);
@@ -531,7 +574,7 @@ function print(
     const args = node.typeArguments?.map((a) => print(a, ctx, bound)) ?? [];
     return expr([
       "typeof ",
-      node.exprName.getText(sf),
+      entityText(node.exprName, ctx, bound),
       args.length ? typeArgs(args) : "",
     ]);
   }
