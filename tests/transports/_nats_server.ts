@@ -73,6 +73,11 @@ export interface NatsServer extends AsyncDisposable {
   kill(): Promise<void>;
   /** Starts it again on the same port (after stop or kill). */
   restart(): Promise<void>;
+  /**
+   * Sends SIGTERM and removes its directory without waiting: for an
+   * `unload` listener (benches have no async teardown).
+   */
+  stopSync(): void;
 }
 
 /**
@@ -108,6 +113,15 @@ export async function startNatsServer(): Promise<NatsServer> {
       child = await launch(dir, port);
       await readUrl(dir, child);
       running = true;
+    },
+    stopSync() {
+      running = false;
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // already gone
+      }
+      Deno.removeSync(dir, { recursive: true });
     },
     async [Symbol.asyncDispose]() {
       await end("SIGTERM");
