@@ -21,7 +21,6 @@ import {
   headers as natsHeaders,
   type Msg,
   type MsgHdrs,
-  type NatsConnection,
   type Subscription,
 } from "@nats-io/transport-node";
 import {
@@ -35,6 +34,7 @@ import {
 } from "./_protocol.ts";
 import { checkOptions, codecOption, durationOption } from "./_options.ts";
 import { type Codec, jsonCodec } from "./codec.ts";
+import type { NatsConnection } from "./connection.ts";
 import { NatsUnavailableError, PayloadError } from "./errors.ts";
 
 /**

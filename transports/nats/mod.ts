@@ -44,3 +44,4 @@ export {
   retryableOverNats,
 } from "./errors.ts";
 export { MalformedMessageError } from "../_wire.ts";
+export type { NatsConnection } from "./connection.ts";

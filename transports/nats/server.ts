@@ -19,7 +19,6 @@ import {
 import {
   headers as natsHeaders,
   type Msg,
-  type NatsConnection,
   type Subscription,
 } from "@nats-io/transport-node";
 import {
@@ -37,6 +36,7 @@ import {
   nameOption,
 } from "./_options.ts";
 import { type Codec, jsonCodec } from "./codec.ts";
+import type { NatsConnection } from "./connection.ts";
 import { PayloadError } from "./errors.ts";
 
 /**
