@@ -480,6 +480,11 @@ natsTest(
       await responder.flush(); // the subscription is live at the server
       const call = client.call(1).catch((e) => e);
       while (served.inFlight < 1) await new Promise((r) => setTimeout(r, 5));
+      const responderDown = (async () => {
+        for await (const status of responder.status()) {
+          if (status.type === "disconnect") return;
+        }
+      })();
       const started = Date.now();
       await server.kill();
       const error = await call;
@@ -489,6 +494,9 @@ natsTest(
       const next = await client.call(2).catch((e) => e);
       assert.ok(next instanceof NatsUnavailableError);
       assert.equal(client.ready?.(), false);
+      // (nats.js throws "write after end" for a write racing the socket's end:
+      // let the responder see its own disconnect before it replies.)
+      await responderDown;
       await served.abort();
     });
   },
@@ -658,6 +666,36 @@ natsTest(
       const badError = await client.call("error").catch((e) => e);
       assert.ok(badError instanceof MalformedMessageError, String(badError));
       sub.unsubscribe();
+    });
+  },
+);
+
+natsTest(
+  "nats: probes keep a slow but live call alive; a far deadline is no deadline",
+  async () => {
+    await withNats(async ({ connect }) => {
+      const responder = await connect();
+      const caller = await connect();
+      const server = serveNats(
+        responder,
+        "slowpoke",
+        serviceFn(async (ms: number, options: CallOptions) => {
+          await new Promise((resolve) => setTimeout(resolve, ms));
+          return options.signal!.aborted ? "aborted" : "done";
+        }),
+      );
+      await responder.flush();
+      const client = natsClient<number, string>(caller, "slowpoke", {
+        probeAfter: 50,
+      });
+      // Six probe periods: each probe is answered, so the call lives on.
+      assert.equal(await client.call(300), "done");
+      assert.equal(
+        await client.call(20, { deadline: Date.now() + 2 ** 32 }),
+        "done",
+      );
+      assert.equal(server.served, 2);
+      await server.close();
     });
   },
 );

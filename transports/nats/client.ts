@@ -34,6 +34,7 @@ import {
 } from "./_protocol.ts";
 import { checkOptions, codecOption, durationOption } from "./_options.ts";
 import { type Codec, jsonCodec } from "./codec.ts";
+import { type ConnectionState, connectionState } from "./_connection.ts";
 import type { NatsConnection } from "./connection.ts";
 import { NatsUnavailableError, PayloadError } from "./errors.ts";
 
@@ -62,6 +63,8 @@ export interface NatsClientOptions {
 }
 
 const encoder = new TextEncoder();
+/** The longest delay `setTimeout` honours. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const decoder = new TextDecoder();
 
 /** One pending call. */
@@ -72,6 +75,8 @@ class Pending<Req, Res> {
   timer: ReturnType<typeof setTimeout> | undefined;
   probeReply: string | undefined;
   probeSentAt = 0;
+  /** When to probe next, while no probe is out. */
+  probeAt = Infinity;
   onAbort: (() => void) | undefined;
 
   constructor(
@@ -102,8 +107,7 @@ class Mux {
   readonly probes = new Map<string, AnyPending>();
   readonly sub: Subscription;
   #next = 0;
-  down = false;
-  closed = false;
+  readonly state: ConnectionState;
 
   constructor(readonly nc: NatsConnection) {
     this.prefix = createInbox();
@@ -112,33 +116,18 @@ class Mux {
         if (err === null) this.#onMessage(msg);
       },
     });
-    this.#watch();
+    this.state = connectionState(nc);
+    this.state.listen((event) => {
+      if (event === "down") this.failAll("connection-lost");
+      else if (event === "closed") {
+        this.failAll("connection-closed");
+        muxes.delete(nc);
+      }
+    });
   }
 
   nextReply(): string {
     return `${this.prefix}.${++this.#next}`;
-  }
-
-  async #watch(): Promise<void> {
-    const nc = this.nc;
-    (async () => {
-      try {
-        for await (const status of nc.status()) {
-          if (status.type === "disconnect") {
-            this.down = true;
-            this.failAll("connection-lost");
-          } else if (status.type === "reconnect") {
-            this.down = false;
-          }
-        }
-      } catch {
-        // the status iterator ends with the connection
-      }
-    })();
-    await nc.closed();
-    this.closed = true;
-    this.failAll("connection-closed");
-    muxes.delete(nc);
   }
 
   failAll(code: "connection-lost" | "connection-closed"): void {
@@ -205,7 +194,7 @@ class NatsClient<Req, Res> implements Service<Req, Res> {
   }
 
   ready(): boolean {
-    return !this.#mux.closed && !this.#mux.down && !this.nc.isClosed();
+    return !this.#mux.state.down && !this.nc.isClosed();
   }
 
   call(req: Req, options?: CallOptions): Promise<Res> {
@@ -221,12 +210,12 @@ class NatsClient<Req, Res> implements Service<Req, Res> {
       if (signal.aborted) return Promise.reject(signal.reason);
     }
     const mux = this.#mux;
-    if (mux.closed || this.nc.isClosed()) {
+    if (mux.state.closed || this.nc.isClosed()) {
       return Promise.reject(
         new NatsUnavailableError(this.subject, "connection-closed", req),
       );
     }
-    if (mux.down) {
+    if (mux.state.down) {
       return Promise.reject(
         new NatsUnavailableError(this.subject, "connection-lost", req),
       );
@@ -299,6 +288,7 @@ class NatsClient<Req, Res> implements Service<Req, Res> {
         ),
       );
     }
+    if (this.#probeAfter !== false) call.probeAt = now + this.#probeAfter;
     this.#arm(call, now);
     if (signal !== undefined) {
       call.onAbort = () => this.fail(call, signal.reason, true);
@@ -307,17 +297,25 @@ class NatsClient<Req, Res> implements Service<Req, Res> {
     return call.promise;
   }
 
-  /** Arms the call's one timer: its deadline or its next liveness check. */
+  /**
+   * Arms the call's one timer for the earliest of its deadline and its next
+   * liveness step (send a probe at `probeAt`; give up on an unanswered one
+   * `probeAfter` ms after it was sent). Far-off times are reached in steps:
+   * `setTimeout` cannot wait longer than 2^31-1 ms.
+   */
   #arm(call: Pending<Req, Res>, now: number): void {
     let at = call.deadline ?? Infinity;
     if (this.#probeAfter !== false) {
-      const check = call.probeReply === undefined
-        ? now + this.#probeAfter
+      const step = call.probeReply === undefined
+        ? call.probeAt
         : call.probeSentAt + this.#probeAfter;
-      if (check < at) at = check;
+      if (step < at) at = step;
     }
     if (at === Infinity) return;
-    call.timer = setTimeout(() => this.#onTimer(call), Math.max(0, at - now));
+    call.timer = setTimeout(
+      () => this.#onTimer(call),
+      Math.min(MAX_TIMER_MS, Math.max(0, at - now)),
+    );
   }
 
   #onTimer(call: Pending<Req, Res>): void {
@@ -335,16 +333,21 @@ class NatsClient<Req, Res> implements Service<Req, Res> {
       );
       return;
     }
-    if (call.probeReply !== undefined) {
-      // The last probe went unanswered: nobody holds the call any more.
-      this.fail(
-        call,
-        new NatsUnavailableError(this.subject, "responder-lost"),
-        true,
-      );
-      return;
+    if (this.#probeAfter !== false) {
+      if (call.probeReply !== undefined) {
+        if (now >= call.probeSentAt + this.#probeAfter) {
+          // The probe went unanswered: nobody holds the call any more.
+          this.fail(
+            call,
+            new NatsUnavailableError(this.subject, "responder-lost"),
+            true,
+          );
+          return;
+        }
+      } else if (now >= call.probeAt) {
+        this.#probe(call, now);
+      }
     }
-    this.#probe(call, now);
     this.#arm(call, now);
   }
 
@@ -379,7 +382,9 @@ class NatsClient<Req, Res> implements Service<Req, Res> {
     }
     if (call.timer !== undefined) clearTimeout(call.timer);
     call.timer = undefined;
-    this.#arm(call, Date.now());
+    const now = Date.now();
+    if (this.#probeAfter !== false) call.probeAt = now + this.#probeAfter;
+    this.#arm(call, now);
   }
 
   /** The reply to a call arrived. */

@@ -37,6 +37,7 @@ import {
 } from "./_options.ts";
 import { type Codec, jsonCodec } from "./codec.ts";
 import type { NatsConnection } from "./connection.ts";
+import { type ConnectionState, connectionState } from "./_connection.ts";
 import { PayloadError } from "./errors.ts";
 
 /**
@@ -134,6 +135,8 @@ export interface NatsServer extends AsyncDisposable {
 }
 
 const EMPTY = new Uint8Array(0);
+/** The longest delay `setTimeout` honours. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const decoder = new TextDecoder();
 
 /** One request held by the responder. */
@@ -157,6 +160,7 @@ type State = "open" | "closing" | "stopped";
 
 class NatsResponder implements NatsServer {
   readonly #nc: NatsConnection;
+  readonly #connection: ConnectionState;
   readonly #service: Service<unknown, unknown>;
   readonly #codec: Codec;
   readonly #concurrency: number;
@@ -191,6 +195,7 @@ class NatsResponder implements NatsServer {
     name: string,
   ) {
     this.#nc = nc;
+    this.#connection = connectionState(nc);
     this.#service = service;
     this.#codec = codec;
     this.#concurrency = concurrency;
@@ -311,7 +316,10 @@ class NatsResponder implements NatsServer {
       ...(job.deadline === undefined ? {} : { deadline: job.deadline }),
       ...(job.metadata === undefined ? {} : { metadata: job.metadata }),
     };
-    if (job.deadline !== undefined) {
+    // A deadline beyond setTimeout's range (~24 days) is as good as none.
+    if (
+      job.deadline !== undefined && job.deadline - job.received <= MAX_TIMER_MS
+    ) {
       job.timer = setTimeout(() => {
         job.timer = undefined;
         job.gone = true; // the caller rejected itself at its deadline
@@ -445,6 +453,10 @@ class NatsResponder implements NatsServer {
     body: Uint8Array,
     hdrs?: ReturnType<typeof natsHeaders>,
   ): void {
+    // While the connection is down a reply would only wait in a buffer for
+    // a caller that has already been failed (its own connection watch or
+    // its probe did that).
+    if (this.#connection.down) return;
     try {
       this.#nc.publish(
         subject,
