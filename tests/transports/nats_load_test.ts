@@ -158,7 +158,27 @@ async function run(
       }
     }
   };
-  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  // Nothing may hang: every call has a 5 s deadline, so the whole run
+  // ends well within a minute or the test fails here, naming the stragglers.
+  let watchdog: ReturnType<typeof setTimeout> | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    watchdog = setTimeout(() => {
+      const pending = [...settled.keys()].filter((i) =>
+        i < next && settled[i] === 0
+      );
+      reject(
+        new Error(`calls still pending after 60 s: ${pending.slice(0, 20)}`),
+      );
+    }, 60_000);
+  });
+  try {
+    await Promise.race([
+      Promise.all(Array.from({ length: IN_FLIGHT }, worker)),
+      hung,
+    ]);
+  } finally {
+    clearTimeout(watchdog);
+  }
   // Exactly one outcome per call.
   assert.ok(settled.every((count) => count === 1));
   return { result, restarted };
