@@ -97,7 +97,12 @@ export function contextHeaders(
   if (wire === undefined) return undefined;
   const entries: [string, string][] = [];
   if (wire.remainingMs !== undefined) {
-    entries.push([DEADLINE_HEADER, String(Math.ceil(wire.remainingMs))]);
+    // Integer digits only (a huge number would print as 1e+21).
+    const remaining = Math.min(
+      Math.ceil(wire.remainingMs),
+      Number.MAX_SAFE_INTEGER,
+    );
+    entries.push([DEADLINE_HEADER, String(remaining)]);
   }
   if (wire.metadata !== undefined) {
     for (const [key, value] of Object.entries(wire.metadata)) {

@@ -6,6 +6,7 @@
 
 import {
   type CallOptions,
+  HandlerError,
   NorpcError,
   type Service,
   TimeoutError,
@@ -442,7 +443,14 @@ class NatsClient<Req, Res> implements Service<Req, Res> {
         `the responder on ${this.subject}`,
       );
     }
-    return revive(decodeError(parsed as Parameters<typeof decodeError>[0]));
+    const error = revive(
+      decodeError(parsed as Parameters<typeof decodeError>[0]),
+    );
+    // A responder never sends a bare value (it wraps one in HandlerError);
+    // a rogue one might: the caller still gets an Error.
+    return error instanceof Error || error instanceof DOMException
+      ? error
+      : new HandlerError(error);
   }
 
   /**
