@@ -1,39 +1,72 @@
 // Internal: a queue of deadlines served by one timer, shared by the server
-// (deadline enforcement) and the layers (timeout, hedge). The timeout and hedge layers
-// arm one deadline per call; a timer per call would cost a timer op to set
-// and another to clear on every call. Deadlines of one layer arrive almost
-// always in order (same delay, increasing start), so they are kept in a
-// list sorted by deadline with insertion from the tail: O(1) in practice.
-// The timer is armed for the earliest deadline and cleared as soon as the
-// queue is empty, so an idle layer holds no timer.
+// (deadline enforcement) and the layers (timeout, hedge). A timer per call
+// would cost a timer op to set and another to clear on every call.
+// Deadlines of one source arrive almost always in order (same delay,
+// increasing start), so they are kept in a list sorted by deadline with
+// insertion from the tail: O(1) in practice.
+//
+// The timer is armed for the earliest deadline. What happens when the queue
+// empties is the owner's choice: "clear" clears it at once, so an idle layer
+// holds no timer; "keep" leaves it armed but unref'd (it cannot keep the
+// process alive, and Deno's sanitizers do not count it), so a stream of
+// calls with the same timeout arms one timer per expiry period instead of
+// one per call. `release()` clears a kept timer when its owner shuts down.
 
 /** An entry of a {@linkcode TimerQueue}: a call waiting for its deadline. */
 export abstract class Deadline {
   prev: Deadline | undefined = undefined;
   next: Deadline | undefined = undefined;
-  /** When `expire()` is due, on the `performance.now()` clock. */
-  deadline = 0;
+  /** When `expire()` is due, on the queue's clock. */
+  due = 0;
   /** Whether the entry is in a queue. */
-  queued = false;
+  armed = false;
   /** Called once, by the queue's timer, when the deadline has passed. */
   abstract expire(): void;
 }
+
+/** Options of a {@linkcode TimerQueue}. */
+export interface TimerQueueOptions {
+  /** The clock deadlines are on; `performance.now` by default. */
+  clock?: () => number;
+  /** What to do with the timer when the queue empties (see the file doc). */
+  idle?: "clear" | "keep";
+}
+
+const performanceNow = (): number => performance.now();
 
 /** Deadlines sorted by time, served by a single timer. */
 export class TimerQueue {
   #head: Deadline | undefined = undefined;
   #tail: Deadline | undefined = undefined;
   #timer: ReturnType<typeof setTimeout> | undefined = undefined;
-  /** The deadline the timer is armed for. */
+  /** The deadline the timer is armed for (Infinity when none is). */
   #armedFor = Infinity;
+  /** True while the timer callback expires entries (see #onTimer). */
+  #firing = false;
+  #keepIdle: boolean;
+  readonly #clock: () => number;
 
-  /** Queues `entry` to expire `delay` ms from `now`. */
+  constructor(options?: TimerQueueOptions) {
+    this.#clock = options?.clock ?? performanceNow;
+    this.#keepIdle = options?.idle === "keep";
+  }
+
+  /** Whether no entry is queued. */
+  get empty(): boolean {
+    return this.#head === undefined;
+  }
+
+  /** Queues `entry` to expire `delay` ms from `now` (on the queue's clock). */
   add(entry: Deadline, now: number, delay: number): void {
-    const deadline = now + delay;
-    entry.deadline = deadline;
-    entry.queued = true;
+    this.addAt(entry, now + delay, now);
+  }
+
+  /** Queues `entry` to expire at `deadline`; `now` is the clock's time. */
+  addAt(entry: Deadline, deadline: number, now: number): void {
+    entry.due = deadline;
+    entry.armed = true;
     let after = this.#tail;
-    while (after !== undefined && after.deadline > deadline) {
+    while (after !== undefined && after.due > deadline) {
       after = after.prev;
     }
     entry.prev = after;
@@ -42,22 +75,30 @@ export class TimerQueue {
     else after.next = entry;
     if (entry.next === undefined) this.#tail = entry;
     else entry.next.prev = entry;
-    if (deadline < this.#armedFor) this.#arm(now, deadline);
+    // While firing, the callback re-arms once for the earliest head when it
+    // is done; arming here for this (possibly later) entry would skip an
+    // earlier head that is not due yet.
+    if (!this.#firing && deadline < this.#armedFor) this.#arm(now, deadline);
   }
 
   /** Takes `entry` out of the queue (its call settled first). */
   remove(entry: Deadline): void {
-    if (!entry.queued) return;
+    if (!entry.armed) return;
     this.#unlink(entry);
-    if (this.#head === undefined && this.#timer !== undefined) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-      this.#armedFor = Infinity;
-    }
+    if (this.#head === undefined && !this.#keepIdle) this.#disarm();
+  }
+
+  /**
+   * The owner shuts down: from now on the timer is cleared as soon as the
+   * queue is empty, and at once if it is empty now.
+   */
+  release(): void {
+    this.#keepIdle = false;
+    if (this.#head === undefined) this.#disarm();
   }
 
   #unlink(entry: Deadline): void {
-    entry.queued = false;
+    entry.armed = false;
     if (entry.prev === undefined) this.#head = entry.next;
     else entry.prev.next = entry.next;
     if (entry.next === undefined) this.#tail = entry.prev;
@@ -66,25 +107,57 @@ export class TimerQueue {
     entry.next = undefined;
   }
 
+  #disarm(): void {
+    if (this.#timer === undefined) return;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#armedFor = Infinity;
+  }
+
   #arm(now: number, deadline: number): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#armedFor = deadline;
     this.#timer = setTimeout(this.#onTimer, Math.max(0, deadline - now));
+    if (this.#keepIdle) unrefTimer(this.#timer);
   }
 
   readonly #onTimer = (): void => {
     this.#timer = undefined;
     this.#armedFor = Infinity;
-    const now = performance.now();
-    let head;
-    while ((head = this.#head) !== undefined && head.deadline <= now) {
-      this.#unlink(head);
-      head.expire();
+    this.#firing = true;
+    let now = this.#clock();
+    try {
+      let head;
+      while ((head = this.#head) !== undefined && head.due <= now) {
+        this.#unlink(head);
+        head.expire();
+      }
+    } finally {
+      this.#firing = false;
     }
     // expire() may have added or removed entries: re-read the head.
-    head = this.#head;
-    if (head !== undefined && this.#timer === undefined) {
-      this.#arm(now, head.deadline);
+    const head = this.#head;
+    if (head !== undefined && head.due < this.#armedFor) {
+      now = this.#clock();
+      this.#arm(now, head.due);
     }
   };
+}
+
+/**
+ * Lets a kept idle timer not hold the process open (Deno); elsewhere (a
+ * browser, fake timers) there is nothing to do or nothing that can be done.
+ */
+function unrefTimer(timer: ReturnType<typeof setTimeout>): void {
+  if (typeof timer === "number") {
+    const deno = (globalThis as { Deno?: { unrefTimer?(id: number): void } })
+      .Deno;
+    try {
+      deno?.unrefTimer?.(timer);
+    } catch {
+      // Not a real timer id (fake timers): nothing holds the process.
+    }
+  } else {
+    (timer as { unref?(): void } | undefined)?.unref?.();
+  }
 }

@@ -12,6 +12,7 @@
 
 import { ChannelClosedError, InvalidOptionError } from "./errors.ts";
 import { offAbort, onAbort, refuseSignal } from "./_abort.ts";
+import { TimerQueue } from "./_timers.ts";
 
 /**
  * Result of a non-blocking receive. `undefined` is a valid channel value, so
@@ -22,11 +23,12 @@ import { offAbort, onAbort, refuseSignal } from "./_abort.ts";
  * @example
  * ```ts
  * import { channel } from "@norpc/norpc";
+ * import assert from "node:assert/strict";
  *
  * const [tx, rx] = channel<number>(4);
  * tx.trySend(1);
- * const result = rx.tryRecv();
- * if (result.state === "ok") console.log(result.value); // 1
+ * assert.deepEqual(rx.tryRecv(), { state: "ok", value: 1 });
+ * assert.deepEqual(rx.tryRecv(), { state: "empty" });
  * ```
  */
 export type RecvResult<T> =
@@ -111,6 +113,15 @@ export class ChannelCore<T> {
   closed = false;
   closeReason: unknown = undefined;
   consumer: Consumer<T> | undefined = undefined;
+  /** The name of the service behind the channel, for error messages. */
+  name: string | undefined = undefined;
+  /**
+   * The deadlines of calls sent through this channel (created by the first
+   * call that has one): one timer for all of them, kept armed while the
+   * channel is open so that a stream of calls does not set and clear a
+   * timer each (see `_timers.ts`).
+   */
+  #deadlines: TimerQueue | undefined = undefined;
 
   // Ring buffer: a power-of-two array grown on demand up to `capacity`.
   #ring: (T | undefined)[];
@@ -128,6 +139,8 @@ export class ChannelCore<T> {
   #sendHead: SendWaiter<T> | undefined = undefined;
   #sendTail: SendWaiter<T> | undefined = undefined;
   waitingSenders = 0;
+  /** Waiting senders by value, for withdrawable values only. */
+  #waitingByValue: Map<T, SendWaiter<T>> | undefined = undefined;
   #recvHead: RecvWaiter<T> | undefined = undefined;
   #recvTail: RecvWaiter<T> | undefined = undefined;
 
@@ -201,6 +214,9 @@ export class ChannelCore<T> {
     else this.#sendTail.next = waiter;
     this.#sendTail = waiter;
     this.waitingSenders++;
+    if (this.#withdrawable) {
+      (this.#waitingByValue ??= new Map()).set(value, waiter);
+    }
     if (signal !== undefined) onAbort(signal, waiter);
     return promise;
   }
@@ -213,6 +229,7 @@ export class ChannelCore<T> {
     else waiter.next.prev = waiter.prev;
     waiter.prev = waiter.next = undefined;
     this.waitingSenders--;
+    this.#waitingByValue?.delete(waiter.value);
     if (waiter.signal !== undefined) offAbort(waiter.signal, waiter);
   }
 
@@ -289,7 +306,16 @@ export class ChannelCore<T> {
    * queued). Needs {@linkcode ChannelCore.enableWithdraw}.
    */
   withdraw(value: T & Withdrawable): boolean {
-    if (!this.#withdrawable || !value.queued) return false;
+    if (!this.#withdrawable) return false;
+    if (!value.queued) {
+      // Still waiting for room: leave the wait list (its send resolves; the
+      // value was never delivered and its sender already has its answer).
+      const waiter = this.#waitingByValue?.get(value);
+      if (waiter === undefined) return false;
+      this.unlinkSender(waiter);
+      waiter.resolve();
+      return true;
+    }
     value.queued = false;
     this.size--;
     this.#tombstones++;
@@ -305,10 +331,20 @@ export class ChannelCore<T> {
     return values;
   }
 
+  /** The channel's deadline queue, created on first use. */
+  deadlines(): TimerQueue {
+    return this.#deadlines ??= new TimerQueue({
+      clock: Date.now,
+      idle: this.closed ? "clear" : "keep",
+    });
+  }
+
   close(reason?: unknown): void {
     if (this.closed) return;
     this.closed = true;
     this.closeReason = reason;
+    // No new calls: the kept timer goes once the last deadline is gone.
+    this.#deadlines?.release();
     while (this.#sendHead !== undefined) {
       const waiter = this.#sendHead;
       this.unlinkSender(waiter);
@@ -342,7 +378,11 @@ export class ChannelCore<T> {
 
   #push(value: T): void {
     if (this.#used === this.#ring.length) {
-      if (this.#tombstones > 0) this.#compact();
+      // Compact only when it frees at least half the ring, else grow: with
+      // a full ring and one withdrawn value, compacting every time would
+      // cost O(capacity) per abort and send. The ring stays under 4 ×
+      // capacity, since tombstones are then fewer than live values.
+      if (this.#tombstones * 2 >= this.#used) this.#compact();
       else this.#grow();
     }
     this.#ring[(this.#head + this.#used) & this.#mask] = value;
@@ -355,7 +395,7 @@ export class ChannelCore<T> {
     this.#relocate(this.#ring.length * 2);
   }
 
-  /** Drops tombstones; amortised O(1) per withdrawal. */
+  /** Drops tombstones; amortised O(1) per withdrawal (see #push). */
   #compact(): void {
     this.#relocate(this.#ring.length);
   }
@@ -383,8 +423,22 @@ function nextPowerOfTwo(n: number): number {
   return p;
 }
 
-/** Internal: the core behind a sender or receiver. */
-export const CORE: unique symbol = Symbol("norpc.channel.core");
+let senderCore: <T>(sender: Sender<T>) => ChannelCore<T>;
+let receiverCore: <T>(receiver: Receiver<T>) => ChannelCore<T>;
+let newSender: <T>(core: ChannelCore<T>) => Sender<T>;
+let newReceiver: <T>(core: ChannelCore<T>) => Receiver<T>;
+
+/**
+ * Internal (not exported from `mod.ts`): the shared state behind a sender or
+ * receiver, or undefined when `end` is neither (an untyped caller's slip).
+ */
+export function channelCore<T>(
+  end: Sender<T> | Receiver<T> | unknown,
+): ChannelCore<T> | undefined {
+  if (end instanceof Sender) return senderCore(end as Sender<T>);
+  if (end instanceof Receiver) return receiverCore(end as Receiver<T>);
+  return undefined;
+}
 
 /**
  * The sending half of a {@linkcode channel}. Any number of producers may
@@ -395,27 +449,20 @@ export const CORE: unique symbol = Symbol("norpc.channel.core");
  * @example
  * ```ts
  * import { channel } from "@norpc/norpc";
+ * import assert from "node:assert/strict";
  *
  * const [tx, rx] = channel<string>(8);
  * await tx.send("a");
- * console.log(tx.trySend("b")); // true
+ * assert.equal(tx.trySend("b"), true);
  * tx.close();
- * for await (const v of rx) console.log(v); // a, b
+ * assert.deepEqual(await Array.fromAsync(rx), ["a", "b"]);
  * ```
  */
 export class Sender<T> implements Disposable {
-  /** @internal */
-  readonly [CORE]: ChannelCore<T>;
+  #core!: ChannelCore<T>;
   #writable: WritableStream<T> | undefined;
 
-  /**
-   * Wraps a channel's shared state; {@linkcode channel} is the way to create one.
-   *
-   * @param core Shared state; use {@linkcode channel} to create one.
-   */
-  constructor(core: ChannelCore<T>) {
-    this[CORE] = core;
-  }
+  private constructor() {}
 
   /**
    * Sends a value, waiting (first come, first served) while the channel is
@@ -431,7 +478,7 @@ export class Sender<T> implements Disposable {
    * channel a client sends its request envelopes through.
    */
   send(value: T, options?: SendOptions): Promise<void> {
-    return this[CORE].send(value, options?.signal);
+    return this.#core.send(value, options?.signal);
   }
 
   /**
@@ -444,7 +491,7 @@ export class Sender<T> implements Disposable {
    * its request envelopes through.
    */
   trySend(value: T): boolean {
-    return this[CORE].trySend(value);
+    return this.#core.trySend(value);
   }
 
   /**
@@ -454,22 +501,22 @@ export class Sender<T> implements Disposable {
    * @param reason Kept as the `cause` of the `ChannelClosedError`s that follow.
    */
   close(reason?: unknown): void {
-    this[CORE].close(reason);
+    this.#core.close(reason);
   }
 
   /** Whether the channel is closed. */
   get closed(): boolean {
-    return this[CORE].closed;
+    return this.#core.closed;
   }
 
   /** The channel's capacity. */
   get capacity(): number {
-    return this[CORE].capacity;
+    return this.#core.capacity;
   }
 
   /** Number of values queued (not counting waiting senders). */
   get size(): number {
-    return this[CORE].size;
+    return this.#core.size;
   }
 
   /**
@@ -477,12 +524,21 @@ export class Sender<T> implements Disposable {
    * the stream closes the channel; aborting it closes it with the reason.
    */
   get writable(): WritableStream<T> {
-    return this.#writable ??= writableView(this[CORE]);
+    return this.#writable ??= writableView(this.#core);
   }
 
   /** Closes the channel (`using tx = …`). */
   [Symbol.dispose](): void {
     this.close();
+  }
+
+  static {
+    senderCore = (sender) => sender.#core;
+    newSender = <U>(core: ChannelCore<U>) => {
+      const sender = new Sender<U>();
+      sender.#core = core;
+      return sender;
+    };
   }
 }
 
@@ -495,26 +551,19 @@ export class Sender<T> implements Disposable {
  * @example
  * ```ts
  * import { channel } from "@norpc/norpc";
+ * import assert from "node:assert/strict";
  *
  * const [tx, rx] = channel<number>(2);
  * tx.trySend(1);
- * console.log(await rx.recv()); // 1
- * console.log(rx.tryRecv()); // { state: "empty" }
+ * assert.equal(await rx.recv(), 1);
+ * assert.deepEqual(rx.tryRecv(), { state: "empty" });
  * ```
  */
 export class Receiver<T> implements AsyncIterable<T>, Disposable {
-  /** @internal */
-  readonly [CORE]: ChannelCore<T>;
+  #core!: ChannelCore<T>;
   #readable: ReadableStream<T> | undefined;
 
-  /**
-   * Wraps a channel's shared state; {@linkcode channel} is the way to create one.
-   *
-   * @param core Shared state; use {@linkcode channel} to create one.
-   */
-  constructor(core: ChannelCore<T>) {
-    this[CORE] = core;
-  }
+  private constructor() {}
 
   /**
    * Receives the next value, waiting while the channel is empty.
@@ -524,7 +573,7 @@ export class Receiver<T> implements AsyncIterable<T>, Disposable {
    * and drained.
    */
   recv(): Promise<T> {
-    return this[CORE].recv();
+    return this.#core.recv();
   }
 
   /**
@@ -534,7 +583,7 @@ export class Receiver<T> implements AsyncIterable<T>, Disposable {
    * "closed"}` once the channel is closed and drained.
    */
   tryRecv(): RecvResult<T> {
-    return this[CORE].tryRecv();
+    return this.#core.tryRecv();
   }
 
   /**
@@ -544,17 +593,17 @@ export class Receiver<T> implements AsyncIterable<T>, Disposable {
    * @param reason Kept as the `cause` of later `ChannelClosedError`s.
    */
   close(reason?: unknown): void {
-    this[CORE].close(reason);
+    this.#core.close(reason);
   }
 
   /** Whether the channel is closed (values may still be queued). */
   get closed(): boolean {
-    return this[CORE].closed;
+    return this.#core.closed;
   }
 
   /** Number of values queued. */
   get size(): number {
-    return this[CORE].size;
+    return this.#core.size;
   }
 
   /**
@@ -562,12 +611,12 @@ export class Receiver<T> implements AsyncIterable<T>, Disposable {
    * channel is closed and drained; cancelling it closes the channel.
    */
   get readable(): ReadableStream<T> {
-    return this.#readable ??= readableView(this[CORE]);
+    return this.#readable ??= readableView(this.#core);
   }
 
   /** Yields values until the channel is closed and drained. */
   async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
-    const core = this[CORE];
+    const core = this.#core;
     while (true) {
       if (core.size > 0) {
         yield core.shift();
@@ -589,6 +638,15 @@ export class Receiver<T> implements AsyncIterable<T>, Disposable {
   [Symbol.dispose](): void {
     this.close();
   }
+
+  static {
+    receiverCore = (receiver) => receiver.#core;
+    newReceiver = <U>(core: ChannelCore<U>) => {
+      const receiver = new Receiver<U>();
+      receiver.#core = core;
+      return receiver;
+    };
+  }
 }
 
 /**
@@ -604,18 +662,19 @@ export class Receiver<T> implements AsyncIterable<T>, Disposable {
  * @example
  * ```ts
  * import { channel } from "@norpc/norpc";
+ * import assert from "node:assert/strict";
  *
  * const [tx, rx] = channel<string>(1);
  * await tx.send("first");
  * const second = tx.send("second"); // waits: the channel is full
- * console.log(await rx.recv()); // "first"
+ * assert.equal(await rx.recv(), "first");
  * await second;
  * ```
  */
 export function channel<T>(capacity: number): [Sender<T>, Receiver<T>] {
   validateCapacity(capacity);
   const core = new ChannelCore<T>(capacity);
-  return [new Sender(core), new Receiver(core)];
+  return [newSender(core), newReceiver(core)];
 }
 
 /** Throws {@linkcode InvalidOptionError} unless `capacity` is valid. */

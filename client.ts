@@ -1,26 +1,22 @@
 /**
  * The client side of a channel: {@linkcode connect} turns a channel's sender
  * into a {@linkcode Service} whose calls travel as {@linkcode Envelope}s with
- * a one-shot reply.
+ * a one-shot reply. The call protocol is written down in `server.ts`.
  *
  * @module
  */
 
-import {
-  type ChannelCore,
-  type Consumer,
-  CORE,
-  type Sender,
-} from "./channel.ts";
-import { ChannelClosedError, HandlerError } from "./errors.ts";
+import { type ChannelCore, channelCore, type Sender } from "./channel.ts";
+import { Deadline } from "./_timers.ts";
+import { ChannelClosedError, HandlerError, TimeoutError } from "./errors.ts";
 import { offAbort, onAbort, refuseSignal } from "./_abort.ts";
 import type { CallOptions, Service } from "./service.ts";
 
 /**
- * A request in flight through a channel, with its one-shot reply. Created by
- * the client from {@linkcode connect}; a server settles it exactly once.
- * Settling twice is a no-op, so a late handler result after an abort is
- * dropped safely.
+ * A request in flight through a channel, as a server (or code answering
+ * envelopes by hand) sees it: the request, the caller's call context, and a
+ * one-shot reply. The first `resolve` or `reject` wins; later ones, and
+ * answers to a caller that already gave up (abort, deadline), are dropped.
  *
  * @typeParam Req The request type.
  * @typeParam Res The response type.
@@ -28,137 +24,309 @@ import type { CallOptions, Service } from "./service.ts";
  * @example Answering envelopes by hand (what `serve` does for you)
  * ```ts
  * import { channel, connect, type Envelope } from "@norpc/norpc";
+ * import assert from "node:assert/strict";
  *
  * const [tx, rx] = channel<Envelope<string, number>>(16);
  * const client = connect(tx);
  * const reply = client.call("four");
  * const envelope = await rx.recv();
  * envelope.resolve(envelope.req.length);
- * console.log(await reply); // 4
+ * assert.equal(await reply, 4);
  * ```
  */
-export class Envelope<Req, Res> {
+export interface Envelope<Req, Res> {
   /** The request, moved by reference. */
   readonly req: Req;
   /** The caller's abort signal, if any. */
   readonly signal: AbortSignal | undefined;
-  /** True once the reply was settled (answered, failed or aborted). */
-  settled: boolean = false;
-  /** True while the envelope waits in a channel's queue (set by the channel). */
-  queued: boolean = false;
-  readonly #resolve: (value: Res) => void;
-  readonly #reject: (reason: unknown) => void;
-  readonly #queue: ChannelCore<Envelope<Req, Res>> | undefined;
-  /** The running handler's signal source, while a server runs it. */
-  #running: AbortController | undefined = undefined;
-
-  /**
-   * Creates an envelope (done by `Client.call`; by hand only to answer envelopes yourself).
-   *
-   * @param req The request.
-   * @param signal The caller's abort signal.
-   * @param resolve Settles the caller's promise with a response.
-   * @param reject Settles the caller's promise with an error.
-   * @param queue The channel the envelope travels through, so an abort can
-   * withdraw it from the queue and free its slot.
-   */
-  constructor(
-    req: Req,
-    signal: AbortSignal | undefined,
-    resolve: (value: Res) => void,
-    reject: (reason: unknown) => void,
-    queue?: ChannelCore<Envelope<Req, Res>>,
-  ) {
-    this.req = req;
-    this.signal = signal;
-    this.#resolve = resolve;
-    this.#reject = reject;
-    this.#queue = queue;
-  }
-
+  /** The caller's deadline (ms on the `Date.now()` clock), if any. */
+  readonly deadline: number | undefined;
+  /** The caller's metadata, if any. */
+  readonly metadata: Readonly<Record<string, string>> | undefined;
   /**
    * Answers the caller.
    *
    * @param value The response.
    */
-  resolve(value: Res): void {
-    if (this.settled) return;
-    this.settled = true;
-    if (this.signal !== undefined) {
-      offAbort(this.signal, this);
-    }
-    this.#resolve(value);
-  }
-
+  resolve(value: Res): void;
   /**
    * Fails the call. A non-`Error` value is wrapped in a `HandlerError` whose
    * `cause` is the value, so callers always get an `Error`.
    *
    * @param error The error.
    */
-  reject(error: unknown): void {
-    if (this.settled) return;
-    this.settled = true;
-    if (this.signal !== undefined) {
-      offAbort(this.signal, this);
-    }
-    this.#reject(error instanceof Error ? error : new HandlerError(error));
-  }
-
-  /**
-   * The caller aborted: reject at once with the signal's reason, free the
-   * queue slot if the request is still queued, and abort the handler's
-   * signal if it is running.
-   */
-  handleEvent(): void {
-    if (this.settled) return;
-    this.settled = true;
-    const reason = this.signal!.reason;
-    this.#reject(reason);
-    if (this.queued) this.#queue?.withdraw(this);
-    this.#running?.abort(reason);
-  }
-
-  /**
-   * @internal Called by `serve` as it hands a request with a caller signal
-   * to its handler: the returned signal aborts when the caller aborts (from
-   * {@linkcode Envelope.handleEvent}, which already listens) or when the
-   * server is aborted ({@linkcode Envelope.abortRun}). A plain controller
-   * costs far less than `AbortSignal.any`, which also leaves a dependent on
-   * the caller's signal for every call.
-   *
-   * @returns The signal to pass to the handler.
-   */
-  startRun(): AbortSignal {
-    this.#running = new AbortController();
-    return this.#running.signal;
-  }
-
-  /**
-   * @internal The server was aborted while the handler ran: abort the
-   * handler's signal with `reason`.
-   *
-   * @param reason The server's abort reason.
-   */
-  abortRun(reason: unknown): void {
-    this.#running?.abort(reason);
-  }
+  reject(error: unknown): void;
 }
 
 /**
- * Internal: a server that can run a call at once, without an envelope. The
- * server loop of `serve` implements it.
+ * How far a request got (the reply is tracked apart, in `Answer`):
+ * - `sending`: waiting for room in a full channel;
+ * - `queued`: in the channel's queue (the channel sets and clears it);
+ * - `starting`: taken by the server, waiting for its turn to run in its
+ *   caller's async context;
+ * - `running`: its handler runs;
+ * - `done`: its handler settled, or it left without running.
  */
-export interface DirectConsumer<Req, Res> extends Consumer<Envelope<Req, Res>> {
+export type Phase = "sending" | "queued" | "starting" | "running" | "done";
+
+/**
+ * Whether the caller has its answer: `pending`, or `answered` (a response,
+ * an error, its own abort or its deadline). A running handler may outlive
+ * its caller's answer; the server's slot is held until the handler settles.
+ */
+export type Answer = "pending" | "answered";
+
+/**
+ * Internal: the key under which a handler's options name the server running
+ * it, so that a handler's call into its own actor can be recognised (and
+ * warned about: awaiting it would wait forever).
+ */
+export const HANDLED_BY: unique symbol = Symbol("norpc.handledBy");
+
+/**
+ * Internal: the server side of a {@linkcode Call}, implemented by the loop
+ * of `serve`.
+ */
+export interface CallRunner<Req, Res> {
+  /** Most requests the server runs at once. */
+  readonly concurrency: number;
+  /** Warns (once) that a handler called its own one-at-a-time server. */
+  warnSelfCall(): void;
+  /** Runs a call whose slot was reserved, in its caller's async context. */
+  runReserved(call: Call<Req, Res>): void;
+  /** A call whose slot was reserved left before its turn (abort, deadline). */
+  release(call: Call<Req, Res>): void;
+  /** Runs `req` now, without an envelope, if the server has capacity. */
+  callNow(
+    req: Req,
+    metadata: Readonly<Record<string, string>> | undefined,
+  ): Promise<Res> | undefined;
+}
+
+/** The call whose promise is being made (see the Call constructor). */
+let constructing: Call<unknown, unknown> | undefined;
+/** The executor of every call's promise; set in Call's static block. */
+let takeResolvers: (
+  resolve: (value: unknown) => void,
+  reject: (reason: unknown) => void,
+) => void;
+
+/** A call's queue-turn reaction; module-level so it allocates no closure. */
+function runGated<Req, Res>(call: Call<Req, Res>): void {
+  call.runner!.runReserved(call);
+}
+
+/**
+ * Internal: one call through a channel. It is its own abort listener (no
+ * closure per call), its own deadline entry in the channel's one-timer
+ * queue, and the source of its handler's signal.
+ */
+export class Call<Req, Res> extends Deadline implements Envelope<Req, Res> {
+  readonly req: Req;
+  readonly signal: AbortSignal | undefined;
+  readonly metadata: Readonly<Record<string, string>> | undefined;
+  readonly deadline: number | undefined;
+  readonly promise: Promise<Res>;
+  #phase: Phase | undefined = undefined;
+  #answer: Answer = "pending";
+  #resolve!: (value: Res) => void;
+  #reject!: (reason: unknown) => void;
+  readonly #queue: ChannelCore<Call<Req, Res>>;
+  readonly #start: number;
+  /** Opens the call's queue turn (see {@linkcode Call.gate}). */
+  #openGate: ((call: Call<Req, Res>) => void) | undefined = undefined;
+  /** The server that runs it, once taken. */
+  runner: CallRunner<Req, Res> | undefined = undefined;
+  /** The handler's signal source, made when the server runs the call. */
+  #controller: AbortController | undefined = undefined;
+
+  constructor(
+    req: Req,
+    signal: AbortSignal | undefined,
+    deadline: number | undefined,
+    metadata: Readonly<Record<string, string>> | undefined,
+    queue: ChannelCore<Call<Req, Res>>,
+    start: number,
+  ) {
+    super();
+    this.req = req;
+    this.signal = signal;
+    this.deadline = deadline;
+    this.metadata = metadata;
+    this.#queue = queue;
+    this.#start = start;
+    // A shared executor instead of Promise.withResolvers(): no result
+    // object and no closure per call, on the hot path.
+    constructing = this as Call<unknown, unknown>;
+    this.promise = new Promise<Res>(
+      takeResolvers as (
+        resolve: (value: Res) => void,
+        reject: (reason: unknown) => void,
+      ) => void,
+    );
+    constructing = undefined;
+  }
+
+  get phase(): Phase | undefined {
+    return this.#phase;
+  }
+
+  set phase(phase: Phase) {
+    this.#phase = phase;
+  }
+
+  get answer(): Answer {
+    return this.#answer;
+  }
+
+  // Withdrawable: the channel marks a call queued while it is in its ring.
+  get queued(): boolean {
+    return this.#phase === "queued";
+  }
+
+  set queued(queued: boolean) {
+    // Taken off the queue: by a server, which marks it starting next, or
+    // by code answering envelopes by hand, for which it is running.
+    if (queued) this.#phase = "queued";
+    else if (this.#phase === "queued") this.#phase = "running";
+  }
+
   /**
-   * Runs `req` now if the server has capacity; undefined otherwise (the
-   * client then queues an envelope).
+   * The call waits in the queue: capture its caller's async context now, as
+   * a promise reaction registered here runs in the context it was
+   * registered in. The server opens the gate when the call's turn comes, so
+   * its handler runs in its own caller's context (AsyncLocalStorage,
+   * OpenTelemetry), not in whichever caller's that woke the server.
    */
-  callNow(req: Req): Promise<Res> | undefined;
+  gate(): void {
+    const { promise, resolve } = Promise.withResolvers<Call<Req, Res>>();
+    promise.then(runGated);
+    this.#openGate = resolve;
+  }
+
+  /** Whether the call waits for its queue turn through a gate. */
+  get gated(): boolean {
+    return this.#openGate !== undefined;
+  }
+
+  /** The server reserved a slot: run in the caller's context, next. */
+  openGate(runner: CallRunner<Req, Res>): void {
+    this.runner = runner;
+    this.#phase = "starting";
+    const open = this.#openGate!;
+    this.#openGate = undefined;
+    open(this);
+  }
+
+  /** Called by the shared executor while the call's promise is made. */
+  static {
+    takeResolvers = (resolve, reject) => {
+      const call = constructing!;
+      call.#resolve = resolve;
+      call.#reject = reject;
+    };
+  }
+
+  resolve(value: Res): void {
+    if (this.#answer === "answered") return;
+    this.#answered();
+    this.#resolve(value);
+  }
+
+  reject(error: unknown): void {
+    if (this.#answer === "answered") return;
+    this.#answered();
+    this.#reject(error instanceof Error ? error : new HandlerError(error));
+  }
+
+  #answered(): void {
+    this.#answer = "answered";
+    if (this.signal !== undefined) offAbort(this.signal, this);
+    if (this.armed) this.#queue.deadlines().remove(this);
+  }
+
+  /** The caller aborted (EventListener interface: no closure per call). */
+  handleEvent(): void {
+    if (this.#answer === "answered") return;
+    this.#giveUp(this.signal!.reason);
+  }
+
+  /** The deadline passed (called by the channel's timer queue). */
+  expire(): void {
+    if (this.#answer === "answered") return;
+    this.#giveUp(this.timeoutError());
+  }
+
+  /** The TimeoutError for this call's deadline. */
+  timeoutError(): TimeoutError {
+    const now = Date.now();
+    return new TimeoutError(
+      Math.max(0, this.deadline! - this.#start),
+      now - this.#start,
+      methodOf(this.req),
+      { service: this.#queue.name },
+    );
+  }
+
+  /** The caller stops waiting: answer with `reason`, free what is held. */
+  #giveUp(reason: unknown): void {
+    this.#answered();
+    this.#reject(reason);
+    const phase = this.#phase;
+    if (phase === "queued" || phase === "sending") {
+      if (this.#queue.withdraw(this)) this.#phase = "done";
+    } else if (phase === "starting") {
+      // Taken by the server, waiting for its turn: free the slot now; the
+      // turn, when it comes, finds the call done and runs nothing.
+      this.#phase = "done";
+      this.runner!.release(this);
+    } else if (phase === "running") {
+      this.abortHandler(reason);
+    }
+  }
+
+  /**
+   * The server runs the call: the options its handler receives carry the
+   * effective deadline, the metadata and a signal of its own that aborts on
+   * caller abort, deadline or server abort. The controller is made here,
+   * for calls with a signal or a deadline only (about 12 ns in Deno); a
+   * lazily created one would need an own getter on the options, and an
+   * object literal with a getter costs about 450 ns in V8.
+   */
+  startRun(handledBy: unknown): CallOptions {
+    const controller = new AbortController();
+    this.#controller = controller;
+    const options: CallOptions & { [HANDLED_BY]?: unknown } = {
+      signal: controller.signal,
+      deadline: this.deadline,
+      metadata: this.metadata,
+    };
+    options[HANDLED_BY] = handledBy;
+    return options;
+  }
+
+  /** Aborts the running handler's signal with `reason`. */
+  abortHandler(reason: unknown): void {
+    this.#controller?.abort(reason);
+  }
+
+  /** Where the server keeps the call while it runs (-1: not there). */
+  runIndex = -1;
+}
+
+/** The request's `method` when it is a string (generated requests have one). */
+function methodOf(req: unknown): string | undefined {
+  if (typeof req === "object" && req !== null) {
+    const method = (req as { method?: unknown }).method;
+    if (typeof method === "string") return method;
+  }
+  return undefined;
 }
 
 /**
  * A {@linkcode Service} whose calls are sent through a channel to a server.
+ * Its server enforces each call's `deadline` (`enforcesDeadline` is true),
+ * so a `timeout` layer over it only shrinks the deadline.
  *
  * @typeParam Req The request type.
  * @typeParam Res The response type.
@@ -166,16 +334,19 @@ export interface DirectConsumer<Req, Res> extends Consumer<Envelope<Req, Res>> {
  * @example
  * ```ts
  * import { channel, connect, type Envelope, serve, serviceFn } from "@norpc/norpc";
+ * import assert from "node:assert/strict";
  *
  * const [tx, rx] = channel<Envelope<number, number>>(64);
  * const server = serve(rx, serviceFn((n: number) => n + 1));
  * const client = connect(tx);
- * console.log(await client.call(41)); // 42
+ * assert.equal(await client.call(41), 42);
  * await server.close();
  * ```
  */
 export class Client<Req, Res> implements Service<Req, Res> {
-  readonly #queue: ChannelCore<Envelope<Req, Res>>;
+  readonly #queue: ChannelCore<Call<Req, Res>>;
+  /** Always true: the server (or, while waiting, the channel) enforces deadlines. */
+  readonly enforcesDeadline = true;
 
   /**
    * Creates a client; {@linkcode connect} is the usual way.
@@ -184,13 +355,14 @@ export class Client<Req, Res> implements Service<Req, Res> {
    * @throws {TypeError} when `sender` is not the sender of a norpc channel.
    */
   constructor(sender: Sender<Envelope<Req, Res>>) {
-    if (sender === null || typeof sender !== "object" || !(CORE in sender)) {
+    const queue = channelCore<Call<Req, Res>>(sender);
+    if (queue === undefined || !isSender(sender)) {
       throw new TypeError(
         "connect() expects the sender of a norpc channel: const [tx, rx] = channel(n); connect(tx)",
       );
     }
-    this.#queue = sender[CORE];
-    this.#queue.enableWithdraw();
+    this.#queue = queue;
+    queue.enableWithdraw();
   }
 
   /**
@@ -198,49 +370,99 @@ export class Client<Req, Res> implements Service<Req, Res> {
    * idle the request is dispatched synchronously, without a scheduling hop.
    *
    * @param req The request, moved by reference.
-   * @param options `signal` aborts the call at once with `signal.reason`.
+   * @param options `signal` aborts the call at once with `signal.reason`;
+   * `deadline` (ms on the `Date.now()` clock) rejects it with a
+   * `TimeoutError` then; `metadata` reaches the handler.
    * @returns The server's response.
    * @throws {TypeError} (as a rejection) when `signal` is not an
-   * `AbortSignal`; `null` means no signal.
+   * `AbortSignal` (`null` means no signal), `deadline` not a number or
+   * `metadata` not an object.
    * @throws {ChannelClosedError} (as a rejection) when the server is closed;
    * its `value` is `req`. Errors the handler raises are passed through.
    */
   call(req: Req, options?: CallOptions): Promise<Res> {
-    // null means no signal, as for fetch(), from untyped callers.
-    const signal = options?.signal ?? undefined;
     const queue = this.#queue;
-    if (signal === undefined) {
+    if (options === undefined) {
       // Fast path: an idle server with capacity runs the request now, and
       // the caller's promise is the handler's result, chained once. No
       // envelope, no resolvers: nothing can abort the call.
-      const server = queue.idleConsumer() as
-        | DirectConsumer<Req, Res>
-        | undefined;
-      if (server !== undefined) {
-        const result = server.callNow(req);
+      const runner = queue.idleConsumer() as CallRunner<Req, Res> | undefined;
+      if (runner !== undefined) {
+        const result = runner.callNow(req, undefined);
         if (result !== undefined) return result;
       }
-    } else {
-      const refused = refuseSignal(signal);
-      if (refused !== undefined) return refused;
+      return this.#enqueue(req, undefined, undefined, undefined);
     }
-    if (queue.closed) return Promise.reject(closedError(queue, req));
-    const { promise, resolve, reject } = Promise.withResolvers<Res>();
-    const envelope = new Envelope(req, signal, resolve, reject, queue);
-    if (signal !== undefined) onAbort(signal, envelope);
-    if (!queue.accept(envelope)) this.#sendSlowly(envelope, signal);
+    // null means "none", as for fetch(), from untyped callers.
+    const signal = options.signal ?? undefined;
+    const deadline = options.deadline ?? undefined;
+    const metadata = options.metadata ?? undefined;
+    if (signal === undefined && deadline === undefined) {
+      if (metadata !== undefined && typeof metadata !== "object") {
+        return Promise.reject(badMetadata(metadata));
+      }
+      const runner = queue.idleConsumer() as CallRunner<Req, Res> | undefined;
+      if (runner !== undefined) {
+        const result = runner.callNow(req, metadata);
+        if (result !== undefined) return result;
+      }
+    }
+    const handledBy = (options as { [HANDLED_BY]?: unknown })[HANDLED_BY];
+    const promise = this.#enqueue(req, signal, deadline, metadata);
+    if (handledBy !== undefined && handledBy === queue.consumer) {
+      const runner = handledBy as CallRunner<Req, Res>;
+      if (runner.concurrency === 1) runner.warnSelfCall();
+    }
     return promise;
   }
 
-  /** The channel is full: wait for room, or fail the call if it closes. */
-  #sendSlowly(
-    envelope: Envelope<Req, Res>,
+  #enqueue(
+    req: Req,
     signal: AbortSignal | undefined,
-  ): void {
-    this.#queue.send(envelope, signal).then(undefined, (err) => {
-      envelope.reject(
+    deadline: number | undefined,
+    metadata: Readonly<Record<string, string>> | undefined,
+  ): Promise<Res> {
+    const queue = this.#queue;
+    if (signal !== undefined) {
+      const refused = refuseSignal(signal);
+      if (refused !== undefined) return refused;
+    }
+    if (metadata !== undefined && typeof metadata !== "object") {
+      return Promise.reject(badMetadata(metadata));
+    }
+    let now = 0;
+    if (deadline !== undefined) {
+      if (typeof deadline !== "number" || deadline !== deadline) {
+        return Promise.reject(badDeadline(deadline));
+      }
+      if (deadline === Infinity) deadline = undefined;
+      else now = Date.now();
+    }
+    if (queue.closed) return Promise.reject(closedError(queue, req));
+    const call = new Call(req, signal, deadline, metadata, queue, now);
+    if (deadline !== undefined) {
+      if (deadline <= now) {
+        // Already late: never sent, never started.
+        call.reject(call.timeoutError());
+        return call.promise;
+      }
+      queue.deadlines().addAt(call, deadline, now);
+    }
+    if (signal !== undefined) onAbort(signal, call);
+    if (!queue.accept(call)) this.#sendSlowly(call);
+    const phase = call.phase;
+    if (phase === "queued" || phase === "sending") call.gate();
+    return call.promise;
+  }
+
+  /** The channel is full: wait for room, or fail the call if it closes. */
+  #sendSlowly(call: Call<Req, Res>): void {
+    call.phase = "sending";
+    this.#queue.send(call, undefined).then(undefined, (err) => {
+      call.phase = "done";
+      call.reject(
         err instanceof ChannelClosedError
-          ? closedError(this.#queue, envelope.req)
+          ? closedError(this.#queue, call.req)
           : err,
       );
     });
@@ -257,14 +479,33 @@ export class Client<Req, Res> implements Service<Req, Res> {
   }
 }
 
+function isSender(value: unknown): boolean {
+  return (value as { trySend?: unknown }).trySend !== undefined;
+}
+
+function badDeadline(deadline: unknown): TypeError {
+  return new TypeError(
+    `options.deadline must be a number of ms on the Date.now() clock (e.g. Date.now() + 500), got ${typeof deadline}`,
+  );
+}
+
+function badMetadata(metadata: unknown): TypeError {
+  return new TypeError(
+    `options.metadata must be an object of string values, got ${typeof metadata}`,
+  );
+}
+
 function closedError<Req, Res>(
-  queue: ChannelCore<Envelope<Req, Res>>,
+  queue: ChannelCore<Call<Req, Res>>,
   req: Req,
 ): ChannelClosedError {
+  const name = queue.name;
   return new ChannelClosedError(
-    "cannot call: the server is closed (its channel no longer accepts requests)",
+    `cannot call ${
+      name === undefined ? "the service" : name
+    }: its server is closed (its channel no longer accepts requests)`,
     req,
-    { cause: queue.closeReason },
+    { cause: queue.closeReason, service: name },
   );
 }
 
@@ -280,11 +521,12 @@ function closedError<Req, Res>(
  * @example
  * ```ts
  * import { channel, connect, type Envelope, serve, serviceFn } from "@norpc/norpc";
+ * import assert from "node:assert/strict";
  *
  * const [tx, rx] = channel<Envelope<string, string>>(1024);
  * await using server = serve(rx, serviceFn((s: string) => s.toUpperCase()));
  * const client = connect(tx);
- * console.log(await client.call("hi")); // "HI"
+ * assert.equal(await client.call("hi"), "HI");
  * ```
  */
 export function connect<Req, Res>(

@@ -12,22 +12,49 @@
  * @example Telling norpc failures apart from handler errors
  * ```ts
  * import { NorpcError, TimeoutError } from "@norpc/norpc";
+ * import assert from "node:assert/strict";
  *
  * const err: unknown = new TimeoutError(50, 51, "hello");
- * if (err instanceof NorpcError) console.log(err.name, err.message);
+ * assert.ok(err instanceof NorpcError);
+ * assert.equal(err.name, "TimeoutError");
  * ```
  */
 export class NorpcError extends Error {
   /**
+   * The service the error was raised for, when known (servers started with
+   * a `name`, as generated code does, fill it in).
+   */
+  readonly service: string | undefined;
+
+  /**
    * Creates the error.
    *
    * @param message What went wrong, and where possible what to do about it.
-   * @param options `cause`: the error or value behind this one.
+   * @param options `cause`: the error or value behind this one; `service`:
+   * the service it was raised for.
    */
-  constructor(message: string, options?: ErrorOptions) {
+  constructor(message: string, options?: NorpcErrorOptions) {
     super(message, options);
     this.name = new.target.name;
+    this.service = options?.service;
   }
+}
+
+/**
+ * Options of {@linkcode NorpcError} and its subclasses.
+ *
+ * @example
+ * ```ts
+ * import { NorpcError, type NorpcErrorOptions } from "@norpc/norpc";
+ * import assert from "node:assert/strict";
+ *
+ * const options: NorpcErrorOptions = { service: "Bank" };
+ * assert.equal(new NorpcError("oops", options).service, "Bank");
+ * ```
+ */
+export interface NorpcErrorOptions extends ErrorOptions {
+  /** The service the error was raised for. */
+  service?: string;
 }
 
 /**
@@ -61,7 +88,7 @@ export class ChannelClosedError extends NorpcError {
    * @param value The value that could not be delivered.
    * @param options `cause`: the reason the channel or server was closed.
    */
-  constructor(message: string, value?: unknown, options?: ErrorOptions) {
+  constructor(message: string, value?: unknown, options?: NorpcErrorOptions) {
     super(message, options);
     this.value = value;
   }
@@ -73,9 +100,10 @@ export class ChannelClosedError extends NorpcError {
  * @example
  * ```ts
  * import { TimeoutError } from "@norpc/norpc";
+ * import assert from "node:assert/strict";
  *
  * const err = new TimeoutError(50, 50.4, "hello");
- * console.log(err.message); // hello timed out after 50 ms (limit 50 ms)
+ * assert.equal(err.message, "hello timed out after 50 ms (limit 50 ms)");
  * ```
  */
 export class TimeoutError extends NorpcError {
@@ -98,12 +126,18 @@ export class TimeoutError extends NorpcError {
     timeoutMs: number,
     elapsedMs: number,
     method?: string,
-    options?: ErrorOptions,
+    options?: NorpcErrorOptions,
   ) {
+    const service = options?.service;
+    const what = service === undefined
+      ? method ?? "call"
+      : method === undefined
+      ? `call to ${service}`
+      : `${service}.${method}`;
     super(
-      `${method ?? "call"} timed out after ${
-        Math.round(elapsedMs)
-      } ms (limit ${timeoutMs} ms)`,
+      `${what} timed out after ${Math.round(elapsedMs)} ms (limit ${
+        Math.round(timeoutMs)
+      } ms)`,
       options,
     );
     this.timeoutMs = timeoutMs;
@@ -120,9 +154,10 @@ export class TimeoutError extends NorpcError {
  * @example
  * ```ts
  * import { OverloadedError } from "@norpc/norpc";
+ * import assert from "node:assert/strict";
  *
  * const err = new OverloadedError("service is at capacity; retry later");
- * console.log(err.name); // "OverloadedError"
+ * assert.equal(err.name, "OverloadedError");
  * ```
  */
 export class OverloadedError extends NorpcError {}
@@ -134,9 +169,10 @@ export class OverloadedError extends NorpcError {}
  * @example
  * ```ts
  * import { CircuitOpenError } from "@norpc/norpc";
+ * import assert from "node:assert/strict";
  *
  * const err = new CircuitOpenError(1500);
- * console.log(err.retryAfterMs); // 1500
+ * assert.equal(err.retryAfterMs, 1500);
  * ```
  */
 export class CircuitOpenError extends NorpcError {
@@ -149,7 +185,7 @@ export class CircuitOpenError extends NorpcError {
    * @param retryAfterMs Milliseconds until the breaker half-opens.
    * @param options `cause`: the failure that opened the circuit.
    */
-  constructor(retryAfterMs: number, options?: ErrorOptions) {
+  constructor(retryAfterMs: number, options?: NorpcErrorOptions) {
     super(
       `circuit is open; calls are refused for another ${
         Math.max(0, Math.round(retryAfterMs))
@@ -167,9 +203,10 @@ export class CircuitOpenError extends NorpcError {
  * @example
  * ```ts
  * import { UnknownMethodError } from "@norpc/norpc";
+ * import assert from "node:assert/strict";
  *
  * const err = new UnknownMethodError("helo", "HelloWorld");
- * console.log(err.message);
+ * assert.match(err.message, /unknown method "helo" on service HelloWorld/);
  * ```
  */
 export class UnknownMethodError extends NorpcError {
@@ -187,6 +224,7 @@ export class UnknownMethodError extends NorpcError {
       `unknown method ${JSON.stringify(method)}${
         service ? ` on service ${service}` : ""
       }; regenerate the client with \`deno task gen\` if the interface changed`,
+      { service },
     );
     this.method = method;
   }
@@ -233,9 +271,10 @@ export class InvalidOptionError extends NorpcError {
  * @example
  * ```ts
  * import { HandlerError } from "@norpc/norpc";
+ * import assert from "node:assert/strict";
  *
  * const err = new HandlerError("boom");
- * console.log(err.cause); // "boom"
+ * assert.equal(err.cause, "boom");
  * ```
  */
 export class HandlerError extends NorpcError {

@@ -7,9 +7,10 @@
  * @example
  * ```ts
  * import { serviceFn, spawn } from "@norpc/norpc";
+ * import assert from "node:assert/strict";
  *
  * const { client, server } = spawn(serviceFn((name: string) => `Hello, ${name}!`));
- * console.log(await client.call("world"));
+ * assert.equal(await client.call("world"), "Hello, world!");
  * await server.close();
  * ```
  *
@@ -31,11 +32,12 @@ export {
   serviceFn,
   stack,
 } from "./service.ts";
-export { Client, connect, Envelope } from "./client.ts";
+export { Client, connect, type Envelope } from "./client.ts";
 export {
   serve,
   type ServeOptions,
   type Server,
+  type ServerState,
   spawn,
   type Spawned,
   type SpawnOptions,
@@ -46,6 +48,7 @@ export {
   HandlerError,
   InvalidOptionError,
   NorpcError,
+  type NorpcErrorOptions,
   OverloadedError,
   TimeoutError,
   UnknownMethodError,

@@ -266,6 +266,7 @@ export function evaluateTargets(
       : "missing",
     met: big && norpc1 ? big.avg < 2 * norpc1.avg : undefined,
   });
+  targets.push(...workerTargets(groups));
   for (const m of memory) {
     const growth = m.heapAt1M - m.heapAt100k;
     targets.push({
@@ -277,6 +278,38 @@ export function evaluateTargets(
     });
   }
   return targets;
+}
+
+/** The Worker transport's goals (issue 14), when its bench ran. */
+function workerTargets(groups: Group[]): TargetResult[] {
+  if (!groups.some((g) => g.name.startsWith("worker "))) return [];
+  const seq = find(groups, "worker round trip c=1", "norpc spawnWorker");
+  const inFlight = find(groups, "worker round trip c=256", "norpc spawnWorker");
+  const cpu = "worker CPU-bound 1 ms";
+  return [
+    ratioTarget(
+      "Worker round trip, sequential: ≤ 1.3× a raw postMessage echo",
+      seq,
+      1.3,
+    ),
+    ratioTarget(
+      "Worker round trip, 256 in flight: ≤ 1.5× a raw postMessage echo",
+      inFlight,
+      1.5,
+    ),
+    speedupTarget(
+      "Worker round trip faster than comlink over the same kind of Worker (c=1)",
+      seq,
+      find(groups, "worker round trip c=1", "comlink over a Worker"),
+      1,
+    ),
+    speedupTarget(
+      "CPU-bound 1 ms calls: a pool of 2 Workers ≥ 1.8× the in-process throughput",
+      find(groups, cpu, "spawnWorker size 2"),
+      find(groups, cpu, "in-process spawn"),
+      1.8,
+    ),
+  ];
 }
 
 function ratioTarget(

@@ -5,8 +5,14 @@
  */
 
 import type { CallOptions, Layer, Service } from "../service.ts";
-import { callInner, innerReady, isOwnAbort } from "./_util.ts";
-import { requiredFunction } from "./_validate.ts";
+import { isOwnAbort } from "./_call_options.ts";
+import {
+  callInner,
+  checkInner,
+  innerEnforcesDeadline,
+  innerReady,
+} from "./_inner.ts";
+import { noMoreArguments, requiredFunction } from "./_validate.ts";
 
 /**
  * Transforms each error on its way back (Tower's `MapErr`): the call rejects
@@ -39,11 +45,13 @@ import { requiredFunction } from "./_validate.ts";
 export function mapError<Req, Res>(
   fn: (error: unknown, req: Req) => unknown,
 ): Layer<Service<Req, Res>, Service<Req, Res>> {
+  noMoreArguments("mapError", arguments, 1);
   requiredFunction("mapError.fn", fn);
   return (inner) => new MapErrorService(inner, fn);
 }
 
 class MapErrorService<Req, Res> implements Service<Req, Res> {
+  readonly enforcesDeadline: boolean;
   readonly #inner: Service<Req, Res>;
   readonly #fn: (error: unknown, req: Req) => unknown;
 
@@ -51,7 +59,9 @@ class MapErrorService<Req, Res> implements Service<Req, Res> {
     inner: Service<Req, Res>,
     fn: (error: unknown, req: Req) => unknown,
   ) {
+    checkInner(inner, "mapError()");
     this.#inner = inner;
+    this.enforcesDeadline = innerEnforcesDeadline(inner);
     this.#fn = fn;
   }
 

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { rejectUnknownKeys } from "../errors.ts";
 import {
   nonNegativeNumber,
   optionsObject,
@@ -90,6 +91,11 @@ export class RetryBudget {
    */
   constructor(options: RetryBudgetOptions = {}) {
     optionsObject("retry.budget", options);
+    rejectUnknownKeys("RetryBudget", options, [
+      "ratio",
+      "minPerSecond",
+      "window",
+    ]);
     this.ratio = options.ratio === undefined
       ? 0.2
       : nonNegativeNumber("retry.budget.ratio", options.ratio);

@@ -3,16 +3,19 @@
  * server), so each path of an envelope is visible.
  */
 import { abortListeners } from "../_abort.ts";
+import { Call } from "../client.ts";
 import assert from "node:assert/strict";
 import {
   channel,
   ChannelClosedError,
   Client,
   connect,
-  Envelope,
+  type Envelope,
   HandlerError,
   type Receiver,
   type Sender,
+  serviceFn,
+  spawn,
 } from "../mod.ts";
 import {
   assertPending,
@@ -57,13 +60,13 @@ Deno.test("client: a call travels as an envelope and the reply answers it", asyn
   const req = { id: 1 };
   const reply = watch(client.call(req));
   const envelope = take(rx);
-  assert.ok(envelope instanceof Envelope);
+  assert.ok(envelope instanceof Call);
   assert.equal(envelope.req, req); // moved, not copied
   assert.equal(envelope.signal, undefined);
-  assert.equal(envelope.settled, false);
+  assert.equal((envelope as Call<unknown, unknown>).answer, "pending");
   await assertPending(reply);
   envelope.resolve("one");
-  assert.equal(envelope.settled, true);
+  assert.equal((envelope as Call<unknown, unknown>).answer, "answered");
   assert.equal(await fulfilled(reply), "one");
 });
 
@@ -172,7 +175,7 @@ Deno.test("client: abort after the envelope was taken rejects at once; the late 
   assert.equal(envelope.signal, controller.signal);
   controller.abort("stop");
   assert.equal(await rejected(reply), "stop");
-  assert.equal(envelope.settled, true);
+  assert.equal((envelope as Call<unknown, unknown>).answer, "answered");
   envelope.resolve("too late");
   assert.equal(reply.outcome.status, "rejected");
   assert.equal(controller.listeners, 0);
@@ -225,8 +228,8 @@ Deno.test("client: abort while waiting for room rejects at once; nothing else is
   const r1 = watch(client.call({ id: 1 }, { signal: controller.signal }));
   const r2 = watch(client.call({ id: 2 }));
   await assertPending(r1);
-  // The call's and the send's, behind one listener on the signal.
-  assert.equal(abortListeners(controller.signal), 2);
+  // The call is the only listener: it withdraws its own waiting send.
+  assert.equal(abortListeners(controller.signal), 1);
   assert.equal(controller.listeners, 1);
   const reason = new Error("impatient");
   controller.abort(reason);
@@ -241,6 +244,69 @@ Deno.test("client: abort while waiting for room rejects at once; nothing else is
   assert.equal(await fulfilled(r0), "a");
   assert.equal(await fulfilled(r2), "c");
   assert.deepEqual(rx.tryRecv(), { state: "empty" });
+});
+
+Deno.test("client: aborting a queued call admits the oldest call waiting for room at once", async () => {
+  const { rx, client } = setup(1);
+  const controller = new TrackedController();
+  const queued = watch(client.call({ id: 0 }, { signal: controller.signal }));
+  const waiting = watch(client.call({ id: 1 }));
+  const later = watch(client.call({ id: 2 }));
+  assert.equal(rx.size, 1);
+  assert.equal(client.ready(), false);
+  controller.abort("never mind");
+  assert.equal(await rejected(queued), "never mind");
+  // The withdrawal freed the slot and the oldest waiter took it, without
+  // anyone receiving from the channel.
+  assert.equal(rx.size, 1);
+  const next = take(rx);
+  assert.equal(next.req.id, 1);
+  await assertPending(waiting);
+  await assertPending(later);
+  next.resolve("b");
+  assert.equal(await fulfilled(waiting), "b");
+  await flushMicrotasks();
+  const last = take(rx);
+  assert.equal(last.req.id, 2);
+  last.resolve("c");
+  assert.equal(await fulfilled(later), "c");
+});
+
+Deno.test("client: a caller abort reaches the running handler's signal (through a server)", async () => {
+  // The one test here with a server: the envelope's abort must reach the
+  // handler a server started for it, not only reject the caller.
+  const seen: AbortSignal[] = [];
+  const finish: (() => void)[] = [];
+  const { client, server } = spawn(
+    serviceFn((_: Req, options) => {
+      seen.push(options.signal!);
+      // Ignores its signal: only the caller's abort ends the call.
+      return new Promise<string>((resolve) =>
+        finish.push(() => resolve("late"))
+      );
+    }),
+  );
+  const controller = new TrackedController();
+  const other = new TrackedController();
+  const reply = watch(client.call({ id: 1 }, { signal: controller.signal }));
+  const bystander = watch(client.call({ id: 2 }, { signal: other.signal }));
+  await flushMicrotasks();
+  assert.equal(seen.length, 2);
+  assert.equal(seen[0].aborted, false);
+  const reason = new Error("caller gave up");
+  controller.abort(reason);
+  assert.equal(await rejected(reply), reason);
+  assert.equal(seen[0].aborted, true);
+  assert.equal(seen[0].reason, reason);
+  assert.equal(seen[1].aborted, false, "another call's handler is untouched");
+  await assertPending(bystander);
+  other.abort("done");
+  assert.equal(await rejected(bystander), "done");
+  assert.equal(seen[1].reason, "done");
+  assert.equal(controller.listeners + other.listeners, 0);
+  for (const end of finish) end(); // late answers are dropped
+  await fulfilled(server.close());
+  assert.equal(reply.outcome.status, "rejected");
 });
 
 Deno.test("client: closing the channel fails waiting calls with ChannelClosedError carrying the request", async () => {
@@ -276,18 +342,14 @@ Deno.test("client: ready() reflects room in the channel", () => {
   take(rx).resolve("y");
 });
 
-Deno.test("Envelope: usable by hand, settles once", async () => {
-  const { promise, resolve, reject } = Promise.withResolvers<number>();
-  const w = watch(promise);
-  const envelope = new Envelope<string, number>(
-    "req",
-    undefined,
-    resolve,
-    reject,
-  );
-  assert.equal(envelope.req, "req");
+Deno.test("Envelope: answered by hand, the first answer wins and a non-Error is wrapped", async () => {
+  const { rx, client } = setup();
+  const req = { id: 7 };
+  const w = watch(client.call(req));
+  const envelope = take(rx);
+  assert.equal(envelope.req, req);
   envelope.reject("not an error");
-  envelope.resolve(1);
+  envelope.resolve("late");
   const err = await rejected(w);
   assert.ok(err instanceof HandlerError);
   assert.equal(err.cause, "not an error");

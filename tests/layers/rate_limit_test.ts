@@ -115,6 +115,39 @@ Deno.test("rateLimit()", async (t) => {
     });
   });
 
+  await t.step(
+    "a waiter let through that calls back in arms no second timer",
+    async () => {
+      await withClock(async (clock) => {
+        const controller = new AbortController();
+        let reentered: Promise<number> | undefined;
+        const inner = serviceFn((n: number) => {
+          // The admitted waiter calls back into the same limiter, from
+          // inside the limiter's own timer callback: it must queue with
+          // the one timer, not leave an orphan one behind.
+          if (n === 2) {
+            reentered = svc.call(3, { signal: controller.signal });
+            reentered.catch(() => {});
+          }
+          return n;
+        });
+        const svc = rateLimit<number, number>({ requests: 1, per: 100 })(inner);
+        await svc.call(1);
+        const second = track(svc.call(2));
+        assert.equal(clock.countTimers(), 1);
+        await clock.tickAsync(100);
+        assert.equal(second.value, 2);
+        assert.equal(svc.waiting, 1);
+        assert.equal(clock.countTimers(), 1, "one timer for one waiter");
+        controller.abort("gone");
+        await flush();
+        assert.equal(svc.waiting, 0);
+        assert.equal(clock.countTimers(), 0, "a timer was left behind");
+        await assert.rejects(reentered!, (e) => e === "gone");
+      });
+    },
+  );
+
   await t.step("a granted waiter drops its abort listener", async () => {
     await withClock(async (clock) => {
       const svc = rateLimit<number, number>({ requests: 1, per: 10 })(
