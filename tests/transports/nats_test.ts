@@ -699,3 +699,30 @@ natsTest(
     });
   },
 );
+
+natsTest(
+  "nats: requests and responses over the server's max_payload fail that call with PayloadError",
+  async () => {
+    await withNats(async ({ connect }) => {
+      const nc = await connect();
+      const limit = nc.info!.max_payload;
+      const server = serveNats(
+        nc,
+        "big",
+        serviceFn((n: number) => "x".repeat(n)),
+      );
+      const client = natsClient<unknown, string>(nc, "big");
+      const request = await client.call("y".repeat(limit + 1)).catch((e) => e);
+      assert.ok(request instanceof PayloadError, String(request));
+      assert.equal(request.direction, "request");
+      assert.equal(request.limitBytes, limit);
+      const response = await client.call(limit + 1).catch((e) => e);
+      assert.ok(response instanceof PayloadError, String(response));
+      assert.equal(response.direction, "response");
+      assert.equal(response.problem, "too-large");
+      assert.equal(await client.call(3), "xxx");
+      assert.equal(server.failed, 1);
+      await server.close();
+    });
+  },
+);
