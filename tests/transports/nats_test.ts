@@ -573,6 +573,7 @@ natsTest("nats: queue group members share the load", async () => {
     const caller = await connect();
     const a = serveNats(one, "shared", serviceFn(() => "a"), { queue: "q" });
     const b = serveNats(two, "shared", serviceFn(() => "b"), { queue: "q" });
+    await Promise.all([one.flush(), two.flush()]); // both subscriptions live
     const client = natsClient<null, string>(caller, "shared");
     const answers = await Promise.all(
       Array.from({ length: 200 }, () => client.call(null)),
@@ -686,10 +687,10 @@ natsTest(
       );
       await responder.flush();
       const client = natsClient<number, string>(caller, "slowpoke", {
-        probeAfter: 50,
+        probeAfter: 150,
       });
-      // Six probe periods: each probe is answered, so the call lives on.
-      assert.equal(await client.call(300), "done");
+      // Four probe periods: each probe is answered, so the call lives on.
+      assert.equal(await client.call(600), "done");
       assert.equal(
         await client.call(20, { deadline: Date.now() + 2 ** 32 }),
         "done",
@@ -723,6 +724,29 @@ natsTest(
       assert.equal(await client.call(3), "xxx");
       assert.equal(server.failed, 1);
       await server.close();
+    });
+  },
+);
+
+natsTest(
+  "nats: on a closed connection, calls reject connection-closed and serveNats refuses",
+  async () => {
+    await withNats(async ({ connect }) => {
+      const nc = await connect();
+      const before = natsClient<number, number>(nc, "gone");
+      await nc.close();
+      const after = natsClient<number, number>(nc, "gone");
+      for (const client of [before, after]) {
+        const error = await client.call(1).catch((e) => e);
+        assert.ok(error instanceof NatsUnavailableError, String(error));
+        assert.equal(error.code, "connection-closed");
+        assert.equal(error.value, 1);
+        assert.equal(client.ready?.(), false);
+      }
+      assert.throws(
+        () => serveNats(nc, "gone", serviceFn((n: number) => n)),
+        NatsUnavailableError,
+      );
     });
   },
 );

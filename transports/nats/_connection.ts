@@ -72,3 +72,8 @@ export function connectionState(nc: NatsConnection): ConnectionState {
   }
   return state;
 }
+
+/** Whether new subscriptions and calls can be made on `nc`. */
+export function isUsable(nc: NatsConnection): boolean {
+  return !nc.isClosed() && !nc.isDraining();
+}

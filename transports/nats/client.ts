@@ -35,7 +35,11 @@ import {
 } from "./_protocol.ts";
 import { checkOptions, codecOption, durationOption } from "./_options.ts";
 import { type Codec, jsonCodec } from "./codec.ts";
-import { type ConnectionState, connectionState } from "./_connection.ts";
+import {
+  type ConnectionState,
+  connectionState,
+  isUsable,
+} from "./_connection.ts";
 import type { NatsConnection } from "./connection.ts";
 import { NatsUnavailableError, PayloadError } from "./errors.ts";
 
@@ -106,18 +110,22 @@ class Mux {
   readonly prefix: string;
   readonly pending = new Map<string, AnyPending>();
   readonly probes = new Map<string, AnyPending>();
-  readonly sub: Subscription;
+  readonly sub: Subscription | undefined;
   #next = 0;
   readonly state: ConnectionState;
 
   constructor(readonly nc: NatsConnection) {
     this.prefix = createInbox();
-    this.sub = nc.subscribe(`${this.prefix}.*`, {
-      callback: (err, msg) => {
-        if (err === null) this.#onMessage(msg);
-      },
-    });
     this.state = connectionState(nc);
+    // On a closed or draining connection no call can be made: every call
+    // rejects typed (the state says closed), and nothing is subscribed.
+    this.sub = isUsable(nc)
+      ? nc.subscribe(`${this.prefix}.*`, {
+        callback: (err, msg) => {
+          if (err === null) this.#onMessage(msg);
+        },
+      })
+      : undefined;
     this.state.listen((event) => {
       if (event === "down") this.failAll("connection-lost");
       else if (event === "closed") {
@@ -195,7 +203,8 @@ class NatsClient<Req, Res> implements Service<Req, Res> {
   }
 
   ready(): boolean {
-    return !this.#mux.state.down && !this.nc.isClosed();
+    return this.#mux.sub !== undefined && !this.#mux.state.down &&
+      isUsable(this.nc);
   }
 
   call(req: Req, options?: CallOptions): Promise<Res> {
@@ -211,7 +220,7 @@ class NatsClient<Req, Res> implements Service<Req, Res> {
       if (signal.aborted) return Promise.reject(signal.reason);
     }
     const mux = this.#mux;
-    if (mux.state.closed || this.nc.isClosed()) {
+    if (mux.sub === undefined || mux.state.closed || !isUsable(this.nc)) {
       return Promise.reject(
         new NatsUnavailableError(this.subject, "connection-closed", req),
       );

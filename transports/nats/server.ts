@@ -37,8 +37,12 @@ import {
 } from "./_options.ts";
 import { type Codec, jsonCodec } from "./codec.ts";
 import type { NatsConnection } from "./connection.ts";
-import { type ConnectionState, connectionState } from "./_connection.ts";
-import { PayloadError } from "./errors.ts";
+import {
+  type ConnectionState,
+  connectionState,
+  isUsable,
+} from "./_connection.ts";
+import { NatsUnavailableError, PayloadError } from "./errors.ts";
 
 /**
  * Options of {@linkcode serveNats}.
@@ -602,6 +606,7 @@ function methodOf(req: unknown): string | undefined {
  * @returns The running server.
  * @throws {InvalidOptionError} on an invalid subject or option.
  * @throws {TypeError} when `nc` or `service` is not what it should be.
+ * @throws {NatsUnavailableError} when `nc` is closed or draining.
  *
  * @example
  * ```ts ignore
@@ -648,6 +653,9 @@ export function serveNats<Req, Res>(
     "name",
   ]);
   const queue = nameOption("queue", options?.queue, "norpc");
+  if (!isUsable(nc)) {
+    throw new NatsUnavailableError(subject, "connection-closed");
+  }
   return new NatsResponder(
     nc,
     subject,
