@@ -593,6 +593,9 @@ function methodOf(req: unknown): string | undefined {
  * `MalformedMessageError` or `PayloadError`; nothing a caller sends can
  * crash the responder.
  *
+ * The subscription is live at the NATS server once `await nc.flush()`
+ * resolves: flush before telling anyone the service is up.
+ *
  * Run several processes on one subject and `queue` group to share the load
  * and survive the loss of one: callers whose responder dies get a
  * `NatsUnavailableError` fast (see `natsClient`'s `probeAfter`), and the
