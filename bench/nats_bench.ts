@@ -11,7 +11,6 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { serviceFn } from "../mod.ts";
 import { natsClient, serveNats } from "../transports/nats/mod.ts";
 import {
-  INSTALL_HINT,
   NATS_SERVER_PATH,
   startNatsServer,
 } from "../tests/transports/_nats_server.ts";
@@ -28,9 +27,12 @@ function permitted(): boolean {
 }
 
 if (NATS_SERVER_PATH === undefined) {
-  console.log(`nats_bench: skipped; ${INSTALL_HINT}`);
+  // stderr: `deno bench --json` owns stdout.
+  console.error(
+    "nats_bench: skipped, nats-server not found; install it with `apt-get install -y nats-server`",
+  );
 } else if (!permitted()) {
-  console.log(
+  console.error(
     "nats_bench: skipped; run it with --allow-net=127.0.0.1 --allow-write --allow-run (deno task bench does)",
   );
 } else {
