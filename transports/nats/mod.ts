@@ -7,7 +7,10 @@
  * cancellation, and fails fast when nobody can answer.
  *
  * Depends on `npm:@nats-io/transport-node` (connect with it and pass the
- * connection in).
+ * connection in). Besides the service's subject, responders subscribe to
+ * `_NORPC.cancel.<subject>` and `_NORPC.probe.<subject>` and callers
+ * publish there and to their `_INBOX.>` replies: allow those subjects when
+ * your NATS accounts restrict permissions.
  *
  * @example
  * ```ts ignore
