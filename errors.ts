@@ -223,7 +223,7 @@ export class UnknownMethodError extends NorpcError {
     super(
       `unknown method ${JSON.stringify(method)}${
         service ? ` on service ${service}` : ""
-      }; regenerate the client with \`deno task gen\` if the interface changed`,
+      }; if the interface changed, regenerate the client: \`deno run --allow-read --allow-write jsr:@norpc/norpc/codegen FILE\``,
       { service },
     );
     this.method = method;

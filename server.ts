@@ -480,15 +480,21 @@ class ServerLoop<Req, Res>
   warnSelfCall(): void {
     if (this.#warnedSelfCall) return;
     this.#warnedSelfCall = true;
-    reportCallbackError(
-      `serve()${this.name === undefined ? "" : ` of ${this.name}`}`,
-      new Error(
-        `a handler called its own server${
-          this.name === undefined ? "" : ` (${this.name})`
-        }, which runs one request at a time: if it awaits that call, both wait forever (an actor deadlock). Call the implementation directly, or serve with a higher concurrency.`,
-      ),
-      this.#onError,
+    const who = this.name ?? "a server";
+    const warning = new Error(
+      `actor deadlock: a handler of ${who} called ${
+        this.name ?? "its own server"
+      } itself, which runs one request at a time: if it awaits that call, both wait until a deadline or abort ends them. Do the work in the handler instead, or serve with a higher concurrency.`,
     );
+    if (this.#onError !== undefined) {
+      reportCallbackError("serve()", warning, this.#onError);
+    } else {
+      try {
+        console.warn(`norpc: warning: ${warning.message}`);
+      } catch {
+        // No console to warn on: the deadlock shows as a timeout anyway.
+      }
+    }
   }
 
   close(): Promise<void> {

@@ -5,11 +5,19 @@
 
 import type { CallOptions } from "../service.ts";
 
-/** The options to pass to an inner call whose signal the layer owns. */
+/**
+ * The options to pass to an inner call whose signal the layer owns; that
+ * signal must abort whenever `options.signal` does (so when the caller's
+ * signal aborts at the deadline, as a {@linkcode SignalledDeadline} says,
+ * the layer's own does too).
+ */
 export function withSignal(
   options: CallOptions | undefined,
   signal: AbortSignal,
 ): CallOptions {
+  if (options instanceof SignalledDeadline) {
+    return new SignalledDeadline(signal, options.deadline, options.metadata);
+  }
   return {
     signal,
     deadline: options?.deadline,

@@ -1,8 +1,8 @@
 // Internal: deadlines on the layers' waiting paths. A call that waits in a
-// layer (for a permit, a token, a batch, a hedge) must still give up at its
-// `options.deadline`; those waits share one TimerQueue, so a waiting call
-// costs a list insertion, not a timer, and a call that never waits costs
-// nothing. Deadlines are absolute on the `Date.now()` clock (the call
+// layer (for a permit, a token, a batch, an asynchronous filter verdict)
+// must still give up at its `options.deadline`; those waits, and retry's
+// backoffs, share one TimerQueue, so a waiting call costs a list insertion,
+// not a timer, and a call that never waits costs nothing. Deadlines are absolute on the `Date.now()` clock (the call
 // context's); the queue runs on `performance.now()`, so a deadline is turned
 // into a delay once, when the wait starts.
 

@@ -50,8 +50,10 @@ export interface BalanceOptions {
  * balanced service enforces deadlines when every replica does.
  *
  * P2C keeps the load spread nearly as well as always picking the least
- * loaded replica, without herding onto one replica; each call probes the
- * replicas' `ready()` once (O(replicas)) and draws two random numbers.
+ * loaded replica, without herding onto one replica. A call costs two random
+ * draws and two `ready()` probes while both samples are ready (a pair of
+ * ready samples is a uniform pair of ready replicas); only when one is not
+ * does it scan the replicas and draw again among the ready ones.
  *
  * @typeParam Req The request type.
  * @typeParam Res The response type.
@@ -210,25 +212,45 @@ export class BalancedService<Req, Res> implements Service<Req, Res> {
   /** P2C among the ready replicas, or among all when none is ready. */
   #pick(): Replica<Req, Res> {
     const replicas = this.#replicas;
-    if (replicas.length === 1) return replicas[0];
+    const n = replicas.length;
+    if (n === 1) return replicas[0];
+    // Two samples that are both ready are a uniform pair of ready replicas:
+    // the common case needs no scan. Otherwise draw again among the ready.
+    const i = randomIndex(this.#random, n);
+    const a = replicas[i];
+    const b = replicas[otherIndex(this.#random, n, i)];
+    if (innerReady(a.service) && innerReady(b.service)) return lessLoaded(a, b);
     const ready = this.#ready;
-    ready.length = 0;
     for (const replica of replicas) {
       if (innerReady(replica.service)) ready.push(replica);
     }
     const pool = ready.length > 0 ? ready : replicas;
-    const n = pool.length;
     let picked: Replica<Req, Res>;
-    if (n === 1) picked = pool[0];
+    if (pool.length === 1) picked = pool[0];
     else {
-      const i = randomIndex(this.#random, n);
-      let j = randomIndex(this.#random, n - 1);
-      if (j >= i) j++;
-      picked = pool[j].load < pool[i].load ? pool[j] : pool[i];
+      const k = randomIndex(this.#random, pool.length);
+      picked = lessLoaded(
+        pool[k],
+        pool[otherIndex(this.#random, pool.length, k)],
+      );
     }
     ready.length = 0;
     return picked;
   }
+}
+
+/** The replica with fewer calls in flight; the first on a tie. */
+function lessLoaded<Req, Res>(
+  a: Replica<Req, Res>,
+  b: Replica<Req, Res>,
+): Replica<Req, Res> {
+  return b.load < a.load ? b : a;
+}
+
+/** An index in `[0, n)` other than `i`, drawn with `random()`. */
+function otherIndex(random: () => number, n: number, i: number): number {
+  const j = randomIndex(random, n - 1);
+  return j >= i ? j + 1 : j;
 }
 
 /** One replica, its load and its (per-replica, not per-call) settle handlers. */

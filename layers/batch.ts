@@ -191,7 +191,7 @@ export class BatchService<Req, Res, BatchReq> implements Service<Req, Res> {
 
   /** Calls in the batch being collected. */
   get pending(): number {
-    return this.#open?.entries.size ?? 0;
+    return this.#open?.size ?? 0;
   }
 
   /** Batches sent to the inner service and not yet answered. */
@@ -228,9 +228,9 @@ export class BatchService<Req, Res, BatchReq> implements Service<Req, Res> {
       signal,
       deadlineToWatch(options),
     );
-    open.entries.push(entry);
+    open.push(entry);
     this.#waiting++;
-    if (open.entries.size >= this.maxSize) this.#flush(open);
+    if (open.size >= this.maxSize) this.#flush(open);
     else if (open.timer === undefined) {
       open.timer = setTimeout(this.#onTimer, this.maxDelay, open);
     }
@@ -250,7 +250,7 @@ export class BatchService<Req, Res, BatchReq> implements Service<Req, Res> {
   /** A caller settled (answered or aborted); `open` when it left before sending. */
   readonly #settle = (batch: Batch<Req, Res>): void => {
     this.#waiting--;
-    if (batch === this.#open && batch.entries.size === 0) {
+    if (batch === this.#open && batch.size === 0) {
       clearTimeout(batch.timer);
       this.#open = undefined;
     }
@@ -260,7 +260,7 @@ export class BatchService<Req, Res, BatchReq> implements Service<Req, Res> {
     this.#open = undefined;
     if (open.timer !== undefined) clearTimeout(open.timer);
     open.timer = undefined;
-    const entries = open.entries.toArray();
+    const entries = open.toArray();
     open.sent = true;
     open.live = entries.length;
     let batchReq: BatchReq;
@@ -299,16 +299,20 @@ export class BatchService<Req, Res, BatchReq> implements Service<Req, Res> {
   }
 }
 
-/** The calls collected for one inner call. */
-class Batch<Req, Res> {
-  /** The callers, in call order; one leaves in O(1) when it gives up. */
-  readonly entries = new FifoList<Entry<Req, Res>>();
+/**
+ * The calls collected for one inner call, in call order: a list (one
+ * leaves in O(1) when it gives up before the send) that also holds the
+ * batch's state.
+ */
+class Batch<Req, Res> extends FifoList<Entry<Req, Res>> {
   readonly controller = new AbortController();
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
   sent = false;
   /** Callers of a sent batch still waiting for its answer. */
   live = 0;
-  constructor(readonly settle: (batch: Batch<Req, Res>) => void) {}
+  constructor(readonly settle: (batch: Batch<Req, Res>) => void) {
+    super();
+  }
 }
 
 /** One caller's place in a batch; its own abort listener and deadline entry. */
@@ -317,7 +321,8 @@ class Entry<Req, Res> extends SettleOnce<Res> implements ListNode {
   newer: ListNode | undefined = undefined;
   readonly #batch: Batch<Req, Res>;
   readonly #signal: AbortSignal | undefined;
-  readonly #start = performance.now();
+  /** When a call with a deadline joined (`performance.now()`), else 0. */
+  #start = 0;
   #limit = 0;
 
   constructor(
@@ -331,6 +336,7 @@ class Entry<Req, Res> extends SettleOnce<Res> implements ListNode {
     this.#signal = signal ?? undefined;
     if (this.#signal !== undefined) onAbort(this.#signal, this);
     if (deadline !== Infinity) {
+      this.#start = performance.now();
       this.#limit = deadline - Date.now();
       expireAt(waitTimers, this, deadline);
     }
@@ -351,7 +357,7 @@ class Entry<Req, Res> extends SettleOnce<Res> implements ListNode {
     if (this.#signal !== undefined) offAbort(this.#signal, this);
     waitTimers.remove(this);
     if (batch.sent) batch.live--;
-    else batch.entries.remove(this);
+    else batch.remove(this);
     batch.settle(batch);
   }
 

@@ -85,7 +85,8 @@ export function concurrencyLimit<Req, Res>(
  *
  * const svc = concurrencyLimit<string, string>(4)(serviceFn((s: string) => s));
  * const call = svc.call("a");
- * assert.deepEqual([svc.max, svc.available, svc.inFlight, svc.waiting], [4, 3, 1, 0]);
+ * const counters = [svc.max, svc.available, svc.inFlight, svc.waiting];
+ * assert.deepEqual(counters, [4, 3, 1, 0]);
  * assert.equal(await call, "a");
  * assert.equal(svc.available, 4);
  * ```

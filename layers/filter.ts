@@ -158,7 +158,8 @@ class PendingVerdict<Req, Res> extends SettleOnce<Res> {
   readonly #name: string;
   readonly #req: Req;
   readonly #options: CallOptions | undefined;
-  readonly #start = performance.now();
+  /** When the wait for a verdict with a deadline began, else 0. */
+  #start = 0;
   #limit = 0;
 
   constructor(
@@ -176,6 +177,7 @@ class PendingVerdict<Req, Res> extends SettleOnce<Res> {
     if (options?.signal != null) onAbort(options.signal, this);
     const deadline = deadlineToWatch(options);
     if (deadline !== Infinity) {
+      this.#start = performance.now();
       this.#limit = deadline - Date.now();
       expireAt(waitTimers, this, deadline);
     }

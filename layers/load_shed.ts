@@ -26,6 +26,8 @@ import { noMoreArguments } from "./_validate.ts";
  * of answering at once. `OverloadedError` is safe to retry later, and
  * {@linkcode retry}'s default policy does.
  *
+ * The shed service enforces deadlines when the service below does.
+ *
  * @typeParam Req The request type.
  * @typeParam Res The response type.
  * @returns A layer producing a {@linkcode LoadShedService}.

@@ -20,6 +20,9 @@ import { noMoreArguments, requiredFunction } from "./_validate.ts";
  * wrapping, as in the example. The caller's own abort is not mapped: an
  * aborted call always rejects with `signal.reason`.
  *
+ * The adapted service passes the call's options (signal, deadline,
+ * metadata) through and enforces deadlines when the inner service does.
+ *
  * @typeParam Req The request type.
  * @typeParam Res The response type.
  * @param fn Maps an error (and the request that caused it) to the error the

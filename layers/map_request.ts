@@ -19,6 +19,9 @@ import { noMoreArguments, requiredFunction } from "./_validate.ts";
  * speak. `fn` is synchronous; if it throws, the call rejects with that error
  * and the inner service is not called.
  *
+ * The adapted service passes the call's options (signal, deadline,
+ * metadata) through and enforces deadlines when the inner service does.
+ *
  * @typeParam Outer The request type callers send.
  * @typeParam Inner The request type the inner service takes.
  * @typeParam Res The response type.

@@ -19,6 +19,9 @@ import { noMoreArguments, requiredFunction } from "./_validate.ts";
  * rejects, the call rejects with that error. Errors from the inner service
  * pass through untouched (see {@linkcode mapError}).
  *
+ * The adapted service passes the call's options (signal, deadline,
+ * metadata) through and enforces deadlines when the inner service does.
+ *
  * @typeParam Req The request type.
  * @typeParam Inner The response type of the inner service.
  * @typeParam Outer The response type callers receive.

@@ -63,8 +63,8 @@
  * counters, e.g. {@linkcode ConcurrencyLimitService} (`inFlight`, `waiting`,
  * `available`), {@linkcode RateLimitService} (`waiting`, `available`),
  * {@linkcode TimeoutService} (`active`), {@linkcode RetryService}
- * (`retrying`, `budget`, `hookErrors`), {@linkcode CircuitBreakerService} (`state`,
- * `failures`, `probes`, `hookErrors`), {@linkcode ObserveService}
+ * (`retrying`, `budget`, `hookErrors`), {@linkcode CircuitBreakerService}
+ * (`state`, `failures`, `probes`, `hookErrors`), {@linkcode ObserveService}
  * (`hookErrors`), {@linkcode HedgeService} (`active`, `hedged`),
  * {@linkcode BatchService} (`pending`, `inFlight`, `waiting`) and
  * {@linkcode BalancedService} (`inFlight`, `loads`). Every count of calls in

@@ -111,7 +111,7 @@ export interface RetryPolicy {
  * import type { RetryEvent } from "@norpc/norpc/layers";
  *
  * const log = ({ attempt, error, delayMs }: RetryEvent<string>) =>
- *   console.warn(`attempt ${attempt} failed (${error}); retrying in ${delayMs} ms`);
+ *   console.warn(`attempt ${attempt} failed (${error}), retry in ${delayMs} ms`);
  * ```
  */
 export interface RetryEvent<Req> {

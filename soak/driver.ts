@@ -162,7 +162,10 @@ export class Driver implements FaultHost {
     last.closing = last.server.close();
     this.#closedGracefully++;
     this.#touched.add(last);
-    if (await this.#settle(last.closing)) {
+    if (
+      await this.#settle(last.closing) &&
+      await this.#settle(last.downstream.server.close())
+    ) {
       last.stopped = true;
       this.#oracle.checkGenerations(this.#touched);
       if (this.#clock.pendingTimers !== 0) {
@@ -273,7 +276,11 @@ export class Driver implements FaultHost {
     this.#settled += calls.length;
     for (const gen of this.#touched) {
       if (gen.closing !== undefined && !gen.stopped) {
-        if (!(await this.#settle(gen.closing))) {
+        // Its downstream server closes once nothing can relay to it.
+        if (
+          !(await this.#settle(gen.closing)) ||
+          !(await this.#settle(gen.downstream.server.close()))
+        ) {
           this.mismatch(
             "hang",
             undefined,
@@ -307,9 +314,13 @@ export class Driver implements FaultHost {
   #issue(call: Call): Promise<void> {
     const plan = call.plan;
     let options: CallOptions | undefined;
-    if (plan.abort !== "none" || call.deadline !== undefined) {
+    if (
+      plan.abort !== "none" || call.deadline !== undefined ||
+      call.metadata !== undefined
+    ) {
       if (plan.abort !== "none") call.controller = new AbortController();
       options = {};
+      if (call.metadata !== undefined) options.metadata = call.metadata;
       if (call.controller !== undefined) {
         options.signal = call.controller.signal;
       }

@@ -14,7 +14,11 @@
  *   thrown or rejected non-`Error` value, an `OverloadedError`;
  * - caller aborts: before sending, while queued, while running, or at a
  *   random point (a race with the reply);
- * - deadlines (`CallOptions.deadline`): already past, tight or loose;
+ * - deadlines (`CallOptions.deadline`): already past, tight or loose; and
+ *   metadata (a `traceparent`), which every handler must see unchanged;
+ * - a second hop: a handler relays the request to a downstream server with
+ *   its own options, so caller aborts, deadlines and server aborts must
+ *   cascade to the downstream handler;
  * - stacks: the bare client, a long `timeout` (never fires), a short
  *   `timeout` over a hanging handler, and `timeout → retry → loadShed →
  *   concurrencyLimit` (shedding and retries);

@@ -23,7 +23,7 @@
 
 import { type CallOptions, OverloadedError, type Service } from "../mod.ts";
 import { type Behaviour, injectedError, nonErrorValue } from "./plan.ts";
-import type { Attempt, Call, Recorder, Settled } from "./record.ts";
+import type { Attempt, Call, Recorder, Relay, Settled } from "./record.ts";
 
 /** What the fault injection needs from the driver. */
 export interface FaultHost extends Recorder {
@@ -64,27 +64,50 @@ export function injectedResult(
   }
 }
 
-/** The service every soak server runs: plays each attempt's behaviour. */
+/**
+ * The downstream hop a relaying handler calls: the client of a second
+ * server, running a {@linkcode Handler} in the `downstream` role.
+ */
+export interface Downstream {
+  call(attempt: Attempt, options?: CallOptions): Promise<unknown>;
+}
+
+/**
+ * The service every soak server runs: plays each attempt's behaviour. In the
+ * `upstream` role (the servers the calls go to) a behaviour with `relay`
+ * is not played here: the handler calls the downstream server with its own
+ * options, and that server's handler (the `downstream` role) plays it.
+ */
 export class Handler implements Service<Attempt, unknown> {
   readonly #host: FaultHost;
+  readonly #downstream: Downstream | undefined;
 
-  constructor(host: FaultHost) {
+  /**
+   * @param host The driver.
+   * @param downstream Where relayed requests go; absent for the downstream
+   * role itself.
+   */
+  constructor(host: FaultHost, downstream?: Downstream) {
     this.#host = host;
+    this.#downstream = downstream;
   }
 
   call(attempt: Attempt, options?: CallOptions): Promise<unknown> {
     const host = this.#host;
     const call = attempt.call;
     const plan = call.plan;
+    const b =
+      plan.behaviours[Math.min(attempt.index, plan.behaviours.length - 1)];
+    if (this.#downstream === undefined) {
+      return this.#second(attempt, b, options);
+    }
     if (attempt.dispatched) {
       host.mismatch("one outcome", call, "an attempt was dispatched twice");
     }
     attempt.dispatched = true;
     attempt.startedAt = Date.now();
     checkDeadline(host, attempt, options);
-    const signal = options?.signal;
-    const b =
-      plan.behaviours[Math.min(attempt.index, plan.behaviours.length - 1)];
+    checkMetadata(host, attempt, options, "handler");
     if (plan.abort === "running" && !call.runningAbortScheduled) {
       call.runningAbortScheduled = true;
       host.abortWhileRunning(call);
@@ -99,69 +122,165 @@ export class Handler implements Service<Attempt, unknown> {
       }
       attempt.handler = settled;
     };
-    switch (b.latency) {
-      case "sync": {
+    if (b.relay) {
+      host.injected("relay");
+      return this.#relay(attempt, options, record);
+    }
+    return play(host, b, injected, options?.signal, record, call);
+  }
+
+  /** Upstream: passes the request on with this handler's own options. */
+  #relay(
+    attempt: Attempt,
+    options: CallOptions | undefined,
+    record: (settled: Settled) => void,
+  ): Promise<unknown> {
+    const host = this.#host;
+    const upSignal = options?.signal;
+    const relay: Relay = {
+      upSignal,
+      upAbortedAt: Infinity,
+      downSignal: undefined,
+      downDoneAt: Infinity,
+    };
+    attempt.relay = relay;
+    const onUpAbort = () => {
+      relay.upAbortedAt = host.tick();
+    };
+    if (upSignal?.aborted) relay.upAbortedAt = host.tick();
+    else upSignal?.addEventListener("abort", onUpAbort, { once: true });
+    let result: Promise<unknown>;
+    try {
+      result = this.#downstream!.call(attempt, options);
+    } catch (error) {
+      host.mismatch(
+        "outcome",
+        attempt.call,
+        `the downstream client threw synchronously: ${String(error)}`,
+      );
+      result = Promise.reject(error);
+    }
+    const done = result.then(
+      (value) => record({ ok: true, value }),
+      (error) => record({ ok: false, value: error }),
+    ).finally(() => upSignal?.removeEventListener("abort", onUpAbort));
+    host.background(done);
+    return result;
+  }
+
+  /** Downstream: plays the behaviour for a relayed request. */
+  #second(
+    attempt: Attempt,
+    b: Behaviour,
+    options: CallOptions | undefined,
+  ): Promise<unknown> {
+    const host = this.#host;
+    const call = attempt.call;
+    const relay = attempt.relay;
+    if (relay === undefined || relay.downSignal !== undefined) {
+      host.mismatch(
+        "one outcome",
+        call,
+        "a downstream handler ran for a request that was not relayed once",
+      );
+    }
+    checkMetadata(host, attempt, options, "downstream handler");
+    const up = attempt.deadline;
+    const down = options?.deadline;
+    if (
+      attempt.gen.enforcesDeadline && up !== undefined &&
+      (down === undefined || down > up)
+    ) {
+      host.mismatch(
+        "deadline",
+        call,
+        `the downstream handler's deadline is ${down}, the upstream one ${up}`,
+      );
+    }
+    const signal = options?.signal;
+    if (relay !== undefined) relay.downSignal = signal;
+    // The very values the upstream handler was told to give (identity is
+    // checked end to end).
+    const injected = attempt.injected ??
+      injectedResult(b, call.response, call.id);
+    const finished = (_: Settled): void => {
+      if (relay !== undefined) relay.downDoneAt = host.tick();
+    };
+    return play(host, b, injected, signal, finished, call);
+  }
+}
+
+/** Plays behaviour `b`, recording how it ends. */
+function play(
+  host: FaultHost,
+  b: Behaviour,
+  injected: Settled,
+  signal: AbortSignal | undefined,
+  record: (settled: Settled) => void,
+  call: Call,
+): Promise<unknown> {
+  switch (b.latency) {
+    case "sync": {
+      record(injected);
+      if (injected.ok) {
+        return (b.raw
+          ? injected.value
+          : Promise.resolve(injected.value)) as Promise<unknown>;
+      }
+      if (b.result === "throw" || (b.result !== "reject" && b.thrown)) {
+        throw injected.value;
+      }
+      return Promise.reject(injected.value);
+    }
+    case "microtask": {
+      let p = Promise.resolve();
+      for (let i = 0; i < b.hops; i++) p = p.then();
+      const result = p.then(() => {
         record(injected);
-        if (injected.ok) {
-          return (b.raw
-            ? injected.value
-            : Promise.resolve(injected.value)) as Promise<unknown>;
-        }
-        if (b.result === "throw" || (b.result !== "reject" && b.thrown)) {
-          throw injected.value;
-        }
-        return Promise.reject(injected.value);
-      }
-      case "microtask": {
-        let p = Promise.resolve();
-        for (let i = 0; i < b.hops; i++) p = p.then();
-        const result = p.then(() => {
+        if (injected.ok) return injected.value;
+        throw injected.value;
+      });
+      host.background(result.catch(() => {}));
+      return result;
+    }
+    case "timer": {
+      const result = new Promise<unknown>((resolve, reject) => {
+        const onAbort = () => {
+          clearTimeout(timer);
+          record({ ok: false, value: signal!.reason });
+          reject(signal!.reason);
+        };
+        const timer = setTimeout(() => {
+          if (b.cooperative) signal?.removeEventListener("abort", onAbort);
           record(injected);
-          if (injected.ok) return injected.value;
-          throw injected.value;
-        });
-        host.background(result.catch(() => {}));
-        return result;
-      }
-      case "timer": {
-        const result = new Promise<unknown>((resolve, reject) => {
-          const onAbort = () => {
-            clearTimeout(timer);
-            record({ ok: false, value: signal!.reason });
-            reject(signal!.reason);
-          };
-          const timer = setTimeout(() => {
-            if (b.cooperative) signal?.removeEventListener("abort", onAbort);
-            record(injected);
-            if (injected.ok) resolve(injected.value);
-            else reject(injected.value);
-          }, b.timerMs);
-          if (b.cooperative && signal !== undefined) {
-            if (signal.aborted) onAbort();
-            else signal.addEventListener("abort", onAbort, { once: true });
-          }
-        });
-        host.background(result.catch(() => {}));
-        return result;
-      }
-      default: {
-        // Hangs until its signal aborts, then rejects with the reason.
-        if (signal === undefined) {
-          host.mismatch("outcome", call, "the handler got no signal");
-          record({ ok: false, value: undefined });
-          return Promise.reject(new Error("no signal"));
-        }
-        const result = new Promise<unknown>((_, reject) => {
-          const onAbort = () => {
-            record({ ok: false, value: signal.reason });
-            reject(signal.reason);
-          };
+          if (injected.ok) resolve(injected.value);
+          else reject(injected.value);
+        }, b.timerMs);
+        if (b.cooperative && signal !== undefined) {
           if (signal.aborted) onAbort();
           else signal.addEventListener("abort", onAbort, { once: true });
-        });
-        host.background(result.catch(() => {}));
-        return result;
+        }
+      });
+      host.background(result.catch(() => {}));
+      return result;
+    }
+    default: {
+      // Hangs until its signal aborts, then rejects with the reason.
+      if (signal === undefined) {
+        host.mismatch("outcome", call, "the handler got no signal");
+        record({ ok: false, value: undefined });
+        return Promise.reject(new Error("no signal"));
       }
+      const result = new Promise<unknown>((_, reject) => {
+        const onAbort = () => {
+          record({ ok: false, value: signal.reason });
+          reject(signal.reason);
+        };
+        if (signal.aborted) onAbort();
+        else signal.addEventListener("abort", onAbort, { once: true });
+      });
+      host.background(result.catch(() => {}));
+      return result;
     }
   }
 }
@@ -193,6 +312,30 @@ function checkDeadline(
       "deadline",
       attempt.call,
       `a handler started ${attempt.startedAt - sent} ms past its deadline`,
+    );
+  }
+}
+
+/** The handler sees its caller's metadata, unchanged, or none. */
+function checkMetadata(
+  host: FaultHost,
+  attempt: Attempt,
+  options: CallOptions | undefined,
+  who: string,
+): void {
+  const sent = attempt.call.metadata;
+  const seen = options?.metadata;
+  if (
+    sent === undefined
+      ? seen !== undefined
+      : seen?.traceparent !== sent.traceparent
+  ) {
+    host.mismatch(
+      "metadata",
+      attempt.call,
+      `the ${who} saw metadata ${JSON.stringify(seen)}, the caller sent ${
+        JSON.stringify(sent)
+      }`,
     );
   }
 }

@@ -67,6 +67,11 @@ export class Generation {
   readonly index: number;
   readonly server: Server;
   readonly client: Client<Attempt, unknown>;
+  /** The server relayed requests go to (the second hop), and its client. */
+  readonly downstream: {
+    readonly server: Server;
+    readonly client: Client<Attempt, unknown>;
+  };
   /** The client rejects a call at its deadline (the server enforces it). */
   readonly enforcesDeadline: boolean;
   readonly capacity: number;
@@ -121,7 +126,11 @@ export class Generation {
     this.capacity = rng.chance(0.2) ? Infinity : window + rng.int(window);
     this.concurrency = concurrency;
     this.shortMs = rng.range(1, 4);
-    const handler = new Handler(host);
+    this.downstream = spawn(new Handler(host), {
+      capacity: Infinity,
+      concurrency: Infinity,
+    });
+    const handler = new Handler(host, this.downstream.client);
     if (rng.chance(0.5)) {
       const spawned = spawn(handler, {
         capacity: this.capacity,

@@ -26,10 +26,12 @@ const USAGE = `Usage: deno task soak [--requests N] [--seed S]
 
 Drives N calls (default 1,000,000) through norpc clients, layers and servers
 while injecting faults: handler latency and throws, caller aborts, deadlines,
-timeouts, load shedding, retries, servers closed and aborted mid-run. Then
-checks that every call got exactly one outcome, that outcomes match the
-injected faults, that deadlines hold, that server counters add up, that layers
-hold no timer or permit, and that the heap after GC is back within
+metadata, requests relayed to a second server (a cascade), timeouts, load
+shedding, retries, servers closed and aborted mid-run.
+Then checks that every call got exactly one outcome, that outcomes match the
+injected faults, that deadlines hold, that handlers see their caller's
+metadata, that server counters add up, that layers hold no timer or permit,
+and that the heap after GC is back within
 ${HEAP_SLACK / 1024 / 1024} MB of where it started (measured after the first
 window, once the code is compiled).
 
@@ -212,6 +214,8 @@ export function summary(report: SoakReport, heap: HeapCheck): string {
   );
   check("outcomes match the injected faults", f.outcome);
   check("deadlines hold (where servers enforce them)", f.deadline);
+  check("handlers see their caller's metadata", f.metadata);
+  check("aborts cascade to relayed requests", f.cascade);
   check(
     "server counters add up",
     f["server counters"],

@@ -58,6 +58,8 @@ export class Oracle {
     "one outcome": 0,
     "outcome": 0,
     "deadline": 0,
+    "metadata": 0,
+    "cascade": 0,
     "server counters": 0,
     "layer counts": 0,
     "queue slots": 0,
@@ -157,6 +159,7 @@ export class Oracle {
       this.count(this.injected, `deadline ${plan.deadline}`);
     }
     if (plan.previous) this.count(this.injected, "call to a closed server");
+    if (plan.metadata) this.count(this.injected, "metadata");
     if (call.tries.length > 1) this.layers.retried += call.tries.length - 1;
     for (const t of call.tries) if (t.shed) this.layers.shed++;
     if (!call.ok && call.result instanceof TimeoutError) {
@@ -446,11 +449,12 @@ export class Oracle {
       const clean = a.abortedAt === Infinity && gen.abortTick > a.outcomeTick;
       const byAbort = a.abortedAt < a.outcomeTick && !a.ok &&
         Object.is(a.outcome, a.abortReason);
-      if (
-        clean &&
-        (h.ok !== a.injected!.ok || !Object.is(h.value, a.injected!.value))
-      ) {
-        problem = "the handler did not do what was injected (engine bug)";
+      if (clean && !sameAsInjected(h, a.injected!, a.relay !== undefined)) {
+        problem = `the handler gave ${h.ok ? "" : "error "}${
+          show(h.value)
+        }, not what was injected${
+          a.relay === undefined ? " (engine bug)" : " (through the relay)"
+        }`;
       } else if (!byAbort && !matchesHandler(h, a.ok, a.outcome)) {
         problem = `the handler gave ${h.ok ? "" : "error "}${
           show(h.value)
@@ -474,7 +478,42 @@ export class Oracle {
       }${show(a.outcome)}`;
     }
     if (bucket !== "none") gen.expected[bucket]++;
-    return problem;
+    return problem ?? this.#cascadeProblem(a);
+  }
+
+  /**
+   * A relayed request: when the upstream handler's signal aborted before the
+   * downstream handler finished, the downstream handler's signal aborted
+   * too (with the same reason, unless the downstream server's own deadline
+   * timer got there first).
+   */
+  #cascadeProblem(a: Attempt): string | undefined {
+    const relay = a.relay;
+    if (relay === undefined || relay.downSignal === undefined) return undefined;
+    if (!(relay.upAbortedAt < relay.downDoneAt)) return undefined;
+    const down = relay.downSignal;
+    const up = relay.upSignal!;
+    if (!down.aborted) {
+      this.mismatch(
+        "cascade",
+        a.call,
+        `the upstream handler's signal aborted (${
+          show(up.reason)
+        }), the downstream handler's did not`,
+      );
+    } else if (
+      !Object.is(down.reason, up.reason) &&
+      !(down.reason instanceof TimeoutError && a.deadline !== undefined)
+    ) {
+      this.mismatch(
+        "cascade",
+        a.call,
+        `the downstream handler's signal aborted with ${
+          show(down.reason)
+        }, the upstream one with ${show(up.reason)}`,
+      );
+    }
+    return undefined;
   }
 
   /**
@@ -509,6 +548,14 @@ export class Oracle {
           `server ${gen.index} counters ${JSON.stringify(got)}, expected ${
             JSON.stringify(want)
           }${gen.unbooked > 0 ? ` + up to ${gen.unbooked} expired` : ""}`,
+        );
+      }
+      const d = gen.downstream.server;
+      if (d.queued !== 0 || d.inFlight !== 0) {
+        this.mismatch(
+          "server counters",
+          undefined,
+          `server ${gen.index}'s downstream idle with queued=${d.queued} inFlight=${d.inFlight}`,
         );
       }
       if (s.queued !== 0 || s.inFlight !== 0) {
@@ -579,6 +626,21 @@ export class Oracle {
 function endedByDeadline(call: Call): boolean {
   return call.deadline !== undefined && !call.ok &&
     call.result instanceof TimeoutError && call.outcomeAt >= call.deadline;
+}
+
+/**
+ * The handler did what was injected. A relayed non-`Error` comes back from
+ * the downstream client as a `HandlerError` with the value as its cause.
+ */
+function sameAsInjected(
+  h: Settled,
+  injected: Settled,
+  relayed: boolean,
+): boolean {
+  if (h.ok !== injected.ok) return false;
+  if (Object.is(h.value, injected.value)) return true;
+  return relayed && !injected.ok && !(injected.value instanceof Error) &&
+    h.value instanceof HandlerError && Object.is(h.value.cause, injected.value);
 }
 
 function matchesHandler(h: Settled, ok: boolean, outcome: unknown): boolean {

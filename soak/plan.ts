@@ -64,6 +64,12 @@ export interface Behaviour {
   readonly raw: boolean;
   /** Which non-Error value or Error class to use. */
   readonly variant: number;
+  /**
+   * The handler relays the request to a downstream server with its own
+   * options (signal, deadline, metadata), which plays this behaviour: the
+   * second hop of a cascade.
+   */
+  readonly relay: boolean;
 }
 
 /** Everything one call will meet. */
@@ -80,6 +86,8 @@ export interface Plan {
   readonly deadline: DeadlineKind;
   /** Deadline offset from the issue time, in ms (negative when past). */
   readonly deadlineMs: number;
+  /** The call carries `CallOptions.metadata` (a `traceparent`). */
+  readonly metadata: boolean;
 }
 
 const STACK_WEIGHTS: Record<StackKind, number> = {
@@ -164,6 +172,7 @@ function drawBehaviour(rng: Rng, resilient: boolean, hang: boolean): Behaviour {
     thrown: rng.chance(0.5),
     raw: rng.chance(0.3),
     variant: rng.int(8),
+    relay: rng.chance(0.1),
   };
 }
 
@@ -216,6 +225,7 @@ export function drawPlan(rng: Rng): Plan {
     previous,
     deadline,
     deadlineMs: deadlineOffset(rng, deadline),
+    metadata: rng.chance(0.15),
   };
 }
 
@@ -272,7 +282,9 @@ export function retryable(error: unknown): boolean {
 
 /** A one-line description of a plan, for mismatch messages. */
 export function describePlan(plan: Plan): string {
-  const b = plan.behaviours.map((x) => `${x.latency}/${x.result}`).join(",");
+  const b = plan.behaviours.map((x) =>
+    `${x.relay ? "relay:" : ""}${x.latency}/${x.result}`
+  ).join(",");
   return `stack=${plan.stack} abort=${plan.abort}${
     plan.abort === "none" ? "" : `@${plan.abortDelay}`
   } handler=${b}${plan.previous ? " to-closed-server" : ""}${

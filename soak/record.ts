@@ -30,6 +30,10 @@ import type { Plan } from "./plan.ts";
  * - `outcome`: each outcome is the one the injected fault implies;
  * - `deadline`: a call with a deadline ends by its deadline (where the
  *   server enforces deadlines), and a handler never starts past it;
+ * - `metadata`: a handler sees its caller's metadata, unchanged, through
+ *   every layer and hop;
+ * - `cascade`: a relayed request's downstream handler is aborted when the
+ *   upstream handler's signal aborts first (caller, deadline, server abort);
  * - `server counters`: each server's counters equal the attempts it got;
  * - `layer counts`: timers, permits and retries in the layers return to 0;
  * - `queue slots`: a call aborted while queued leaves the queue at once;
@@ -40,6 +44,8 @@ export type Check =
   | "one outcome"
   | "outcome"
   | "deadline"
+  | "metadata"
+  | "cascade"
   | "server counters"
   | "layer counts"
   | "queue slots"
@@ -71,6 +77,8 @@ export class Call {
   readonly deadline: number | undefined;
   /** Virtual `Date.now()` when the call was issued. */
   readonly issuedAt: number;
+  /** `CallOptions.metadata`, if the plan has it. */
+  readonly metadata: Readonly<Record<string, string>> | undefined;
   controller: AbortController | undefined = undefined;
   aborted = false;
   abortTick = Infinity;
@@ -99,6 +107,9 @@ export class Call {
     this.deadline = plan.deadline === "none"
       ? undefined
       : now + plan.deadlineMs;
+    this.metadata = plan.metadata
+      ? { traceparent: `00-${id.toString(16).padStart(32, "0")}-1-01` }
+      : undefined;
   }
 }
 
@@ -138,6 +149,8 @@ export class Attempt {
   injected: Settled | undefined = undefined;
   /** What the handler did (differs from `injected` when it was aborted). */
   handler: Settled | undefined = undefined;
+  /** The downstream hop, when the handler relayed the request. */
+  relay: Relay | undefined = undefined;
   outcomes = 0;
   outcomeTick = Infinity;
   outcomeAt = Infinity;
@@ -181,6 +194,21 @@ export class Attempt {
     this.outcome = value;
     this.signal?.removeEventListener("abort", this);
   }
+}
+
+/**
+ * The second hop of a relayed attempt: the upstream handler called a
+ * downstream server with its own options.
+ */
+export interface Relay {
+  /** The upstream handler's signal, passed downstream. */
+  readonly upSignal: AbortSignal | undefined;
+  /** When the upstream handler's signal aborted (a tick). */
+  upAbortedAt: number;
+  /** The downstream handler's signal, once it started. */
+  downSignal: AbortSignal | undefined;
+  /** When the downstream handler finished (a tick). */
+  downDoneAt: number;
 }
 
 /** A server's counters. */

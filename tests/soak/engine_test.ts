@@ -7,9 +7,16 @@
  */
 
 import assert from "node:assert/strict";
-import { InvalidOptionError, serviceFn, spawn } from "../../mod.ts";
+import {
+  type CallOptions,
+  Client,
+  InvalidOptionError,
+  serviceFn,
+  spawn,
+} from "../../mod.ts";
 import { Call } from "../../client.ts";
 import { ChannelCore } from "../../channel.ts";
+import { TimerQueue } from "../../_timers.ts";
 import { type Check, runSoak, type SoakReport } from "../../soak/engine.ts";
 
 const SEEDS = [1, 2, 3];
@@ -47,6 +54,8 @@ function assertCoverage(report: SoakReport): void {
       "deadline past",
       "deadline tight",
       "deadline loose",
+      "metadata",
+      "relay",
     ]
   ) {
     assert.ok((injected[key] ?? 0) > 0, `seed ${report.seed}: no "${key}"`);
@@ -236,6 +245,55 @@ Deno.test("soak: the checks catch a broken runtime", async (t) => {
     // Calls end after their deadline; where a layer relies on the server's
     // deadline (a timeout over a norpc client), a hanging handler never ends.
     assertCaught(await sabotaged(undo), "deadline", "hang");
+  });
+
+  await t.step("the client drops the caller's metadata", async () => {
+    const proto = Client.prototype as unknown as {
+      call(req: unknown, options?: CallOptions): Promise<unknown>;
+    };
+    const undo = patch(
+      proto,
+      "call",
+      (original) =>
+        function (this: unknown, req: unknown, options?: CallOptions) {
+          const stripped = options === undefined
+            ? undefined
+            : { ...options, metadata: undefined };
+          return original.call(this, req, stripped);
+        },
+    );
+    assertCaught(await sabotaged(undo), "metadata");
+  });
+
+  await t.step(
+    "the client ignores the signal a handler passes downstream",
+    async () => {
+      const proto = Client.prototype as unknown as {
+        call(req: unknown, options?: CallOptions): Promise<unknown>;
+      };
+      const undo = patch(
+        proto,
+        "call",
+        (original) =>
+          function (this: unknown, req: unknown, options?: CallOptions) {
+            const relayed = (req as { relay?: unknown }).relay !== undefined;
+            return original.call(
+              this,
+              req,
+              relayed ? { ...options, signal: undefined } : options,
+            );
+          },
+      );
+      // The downstream handler is never aborted: checked by the cascade
+      // check, or a downstream handler that waits for its signal hangs.
+      assertCaught(await sabotaged(undo), "cascade", "hang");
+    },
+  );
+
+  await t.step("a closed server keeps its deadline timer", async () => {
+    const proto = TimerQueue.prototype as unknown as { release(): void };
+    const undo = patch(proto, "release", () => () => {});
+    assertCaught(await sabotaged(undo), "layer counts");
   });
 
   await t.step("an aborted queued call keeps its slot", async () => {
