@@ -137,8 +137,6 @@ export class Call<Req, Res> extends Deadline implements Envelope<Req, Res> {
   #openGate: ((call: Call<Req, Res>) => void) | undefined = undefined;
   /** The server that runs it, once taken. */
   runner: CallRunner<Req, Res> | undefined = undefined;
-  /** The handler's signal source, made when the server runs the call. */
-  #controller: AbortController | undefined = undefined;
 
   constructor(
     req: Req,
@@ -286,28 +284,15 @@ export class Call<Req, Res> extends Deadline implements Envelope<Req, Res> {
   }
 
   /**
-   * The server runs the call: the options its handler receives carry the
-   * effective deadline, the metadata and a signal of its own that aborts on
-   * caller abort, deadline or server abort. The controller is made here,
-   * for calls with a signal or a deadline only (about 12 ns in Deno); a
-   * lazily created one would need an own getter on the options, and an
-   * object literal with a getter costs about 450 ns in V8.
+   * The source of the running handler's signal, set by the server when it
+   * runs the call (shared with the calls that have the same signal,
+   * deadline and metadata: see `HandlerContext` in server.ts).
    */
-  startRun(handledBy: unknown): CallOptions {
-    const controller = new AbortController();
-    this.#controller = controller;
-    const options: CallOptions & { [HANDLED_BY]?: unknown } = {
-      signal: controller.signal,
-      deadline: this.deadline,
-      metadata: this.metadata,
-    };
-    options[HANDLED_BY] = handledBy;
-    return options;
-  }
+  controller: AbortController | undefined = undefined;
 
   /** Aborts the running handler's signal with `reason`. */
   abortHandler(reason: unknown): void {
-    this.#controller?.abort(reason);
+    this.controller?.abort(reason);
   }
 
   /** Where the server keeps the call while it runs (-1: not there). */

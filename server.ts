@@ -190,6 +190,30 @@ export type ServerState = "open" | "closing" | "aborting" | "stopped";
 
 type Misuse = (value: unknown) => void;
 
+/**
+ * The signal and options handlers receive, for the calls that share a
+ * caller's signal, a deadline and metadata (see `ServerLoop.#contextFor`).
+ */
+class HandlerContext {
+  readonly controller = new AbortController();
+  readonly options: CallOptions;
+
+  constructor(
+    readonly signal: AbortSignal | undefined,
+    readonly deadline: number | undefined,
+    readonly metadata: Readonly<Record<string, string>> | undefined,
+    handledBy: unknown,
+  ) {
+    const options: CallOptions & { [HANDLED_BY]?: unknown } = {
+      signal: this.controller.signal,
+      deadline,
+      metadata,
+    };
+    options[HANDLED_BY] = handledBy;
+    this.options = Object.freeze(options);
+  }
+}
+
 class ServerLoop<Req, Res>
   implements Server, Consumer<Call<Req, Res>>, CallRunner<Req, Res> {
   readonly #queue: ChannelCore<Call<Req, Res>>;
@@ -206,6 +230,8 @@ class ServerLoop<Req, Res>
    * abort()); each knows its index, so removal is a swap with the last.
    */
   readonly #running: Call<Req, Res>[] = [];
+  /** The handler context made last (see #contextFor). */
+  #lastContext: HandlerContext | undefined = undefined;
   #state: ServerState = "open";
   #draining = false;
   #warnedSelfCall = false;
@@ -366,7 +392,9 @@ class ServerLoop<Req, Res>
         ? this.#options
         : this.#withMetadata(call.metadata);
     } else {
-      options = call.startRun(this);
+      const context = this.#contextFor(call);
+      call.controller = context.controller;
+      options = context.options;
       call.runIndex = this.#running.push(call) - 1;
     }
     let result: Promise<Res>;
@@ -378,6 +406,32 @@ class ServerLoop<Req, Res>
     result.then(
       (value) => this.#finish(call, true, value),
       (err) => this.#finish(call, false, err),
+    );
+  }
+
+  /**
+   * The handler options for a call with a signal or a deadline. Calls that
+   * share the caller's signal, the deadline and the metadata share one
+   * context: whatever aborts one of their handlers (that signal, that
+   * deadline, this server's abort) aborts them all at once anyway, so one
+   * controller and one frozen options object serve them all. Sequential
+   * calls on a long-lived signal, or within the same millisecond of a
+   * timeout, then cost no controller and no object each.
+   */
+  #contextFor(call: Call<Req, Res>): HandlerContext {
+    const last = this.#lastContext;
+    if (
+      last !== undefined && last.signal === call.signal &&
+      last.deadline === call.deadline && last.metadata === call.metadata &&
+      !last.controller.signal.aborted
+    ) {
+      return last;
+    }
+    return this.#lastContext = new HandlerContext(
+      call.signal,
+      call.deadline,
+      call.metadata,
+      this,
     );
   }
 
