@@ -417,11 +417,14 @@ natsTest(
       const client = natsClient<number, number>(nc, "drain");
       const calls = [1, 2, 3].map((n) => client.call(n));
       while (server.inFlight < 3) await new Promise((r) => setTimeout(r, 5));
+      assert.equal(server.state, "open");
       const closing = server.close();
       assert.equal(server.close(), closing);
+      assert.equal(server.state, "closing");
       setTimeout(() => gate.resolve(), 20);
       await closing;
       assert.deepEqual(await Promise.all(calls), [2, 4, 6]);
+      assert.equal(server.state, "stopped");
       const after = await client.call(4).catch((e) => e);
       assert.ok(after instanceof NatsUnavailableError);
       assert.equal(after.code, "no-responders");
@@ -747,6 +750,44 @@ natsTest(
         () => serveNats(nc, "gone", serviceFn((n: number) => n)),
         NatsUnavailableError,
       );
+    });
+  },
+);
+
+natsTest(
+  "nats: a plain publish (no reply subject) is counted and reported, never served",
+  async () => {
+    await withNats(async ({ connect }) => {
+      const nc = await connect();
+      const reported: [unknown, string][] = [];
+      let handled = 0;
+      const server = serveNats(
+        nc,
+        "named",
+        serviceFn((n: number) => {
+          handled++;
+          return n;
+        }),
+        {
+          name: "Doubler",
+          onError: (error, context) => reported.push([error, context]),
+        },
+      );
+      assert.equal(server.name, "Doubler");
+      assert.equal(server.queue, "norpc");
+      nc.publish("named", "1");
+      assert.equal(await natsClient<number, number>(nc, "named").call(2), 2);
+      assert.equal(handled, 1);
+      assert.equal(server.failed, 1);
+      assert.equal(reported.length, 1);
+      assert.ok(reported[0][0] instanceof TypeError);
+      assert.match(reported[0][1], /Doubler/);
+      assert.throws(
+        () => serveNats(nc, "x", serviceFn(() => 1), { onError: 1 as never }),
+        InvalidOptionError,
+      );
+      await server.abort();
+      assert.equal(server.state, "stopped");
     });
   },
 );

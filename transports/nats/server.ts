@@ -6,7 +6,9 @@
 
 import {
   type CallOptions,
+  InvalidOptionError,
   OverloadedError,
+  type ServerState,
   type Service,
   TimeoutError,
 } from "../../mod.ts";
@@ -81,6 +83,12 @@ export interface ServeNatsOptions {
   maxRequestBytes?: number;
   /** Names the server in error messages; default the subject. */
   name?: string;
+  /**
+   * Receives errors that have no call to fail: today, a message on the
+   * subject with no reply subject (a plain publish, so nobody to answer).
+   * Default: `console.error`.
+   */
+  onError?: (error: unknown, context: string) => void;
 }
 
 /**
@@ -102,6 +110,13 @@ export interface NatsServer extends AsyncDisposable {
   readonly subject: string;
   /** Its queue group. */
   readonly queue: string;
+  /** Its name (the `name` option, else the subject). */
+  readonly name: string;
+  /**
+   * Where it is in its life: `open`, `closing` (draining), `aborting`, then
+   * `stopped`.
+   */
+  readonly state: ServerState;
   /**
    * Drains: stops taking requests (NATS routes new ones to the other
    * members), finishes what it holds, then unsubscribes. Calling it again
@@ -160,8 +175,6 @@ class Job {
   ) {}
 }
 
-type State = "open" | "closing" | "stopped";
-
 class NatsResponder implements NatsServer {
   readonly #nc: NatsConnection;
   readonly #connection: ConnectionState;
@@ -177,7 +190,10 @@ class NatsResponder implements NatsServer {
   readonly #waiting: Job[] = [];
   #head = 0;
   readonly #stopped = Promise.withResolvers<void>();
-  #state: State = "open";
+  #state: ServerState = "open";
+  /** Whether requests are taken: until the drain of the subscription ends. */
+  #intake = true;
+  readonly #onError: ((error: unknown, context: string) => void) | undefined;
   #closing: Promise<void> | undefined;
   #draining = false;
   queued = 0;
@@ -197,7 +213,9 @@ class NatsResponder implements NatsServer {
     maxPending: number,
     maxRequestBytes: number | undefined,
     name: string,
+    onError: ((error: unknown, context: string) => void) | undefined,
   ) {
+    this.#onError = onError;
     this.#nc = nc;
     this.#connection = connectionState(nc);
     this.#service = service;
@@ -232,11 +250,18 @@ class NatsResponder implements NatsServer {
   #onRequest(msg: Msg): void {
     const reply = msg.reply;
     if (reply === undefined || reply === "") {
-      // A plain publish: there is nobody to answer.
+      // A plain publish: there is nobody to answer, so it is counted and
+      // reported, never handed to the service.
       this.failed++;
+      this.#report(
+        new TypeError(
+          `a message on ${msg.subject} had no reply subject: call serveNats() services with natsClient() (or nc.request()), not nc.publish()`,
+        ),
+        `serveNats() ${this.#name}`,
+      );
       return;
     }
-    if (this.#state !== "open") {
+    if (!this.#intake) {
       this.rejected++;
       this.#replyError(
         reply,
@@ -507,8 +532,38 @@ class NatsResponder implements NatsServer {
     }
   }
 
+  #report(error: unknown, context: string): void {
+    if (this.#onError !== undefined) {
+      try {
+        this.#onError(error, context);
+        return;
+      } catch (handlerError) {
+        error = new AggregateError(
+          [error, handlerError],
+          `${context}: onError threw too`,
+        );
+      }
+    }
+    try {
+      console.error(`norpc: ${context}:`, error);
+    } catch {
+      // stderr is gone: nothing else to do
+    }
+  }
+
+  get state(): ServerState {
+    return this.#state;
+  }
+
+  get name(): string {
+    return this.#name;
+  }
+
   #maybeStop(): void {
-    if (this.#state !== "closing" || this.inFlight > 0 || this.queued > 0) {
+    if (
+      this.#intake || this.#state === "stopped" || this.inFlight > 0 ||
+      this.queued > 0
+    ) {
       return;
     }
     this.#state = "stopped";
@@ -526,6 +581,7 @@ class NatsResponder implements NatsServer {
 
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      if (this.#state === "open") this.#state = "closing";
       try {
         // Requests NATS routed here before the unsubscribe still arrive and
         // are served; new ones go to the other members.
@@ -533,7 +589,7 @@ class NatsResponder implements NatsServer {
       } catch {
         // the connection is closed or draining
       }
-      if (this.#state === "open") this.#state = "closing";
+      this.#intake = false;
       this.#maybeStop();
       await this.closed;
     })();
@@ -542,8 +598,9 @@ class NatsResponder implements NatsServer {
 
   abort(reason?: unknown): Promise<void> {
     const why = reason ?? new DOMException("server aborted", "AbortError");
-    if (this.#state === "open") {
-      this.#state = "closing";
+    this.#intake = false;
+    if (this.#state === "open" || this.#state === "closing") {
+      this.#state = "aborting";
       try {
         this.#sub.unsubscribe();
       } catch {
@@ -605,7 +662,7 @@ function methodOf(req: unknown): string | undefined {
  * @param subject The subject to serve, e.g. `"shop.inventory"` (wildcards allowed).
  * @param service Handles the requests: e.g. `inventoryServer(impl)`.
  * @param options `queue`, `codec`, `concurrency`, `maxPending`,
- * `maxRequestBytes`, `name`.
+ * `maxRequestBytes`, `name`, `onError`.
  * @returns The running server.
  * @throws {InvalidOptionError} on an invalid subject or option.
  * @throws {TypeError} when `nc` or `service` is not what it should be.
@@ -654,6 +711,7 @@ export function serveNats<Req, Res>(
     "maxPending",
     "maxRequestBytes",
     "name",
+    "onError",
   ]);
   const queue = nameOption("queue", options?.queue, "norpc");
   if (!isUsable(nc)) {
@@ -671,5 +729,19 @@ export function serveNats<Req, Res>(
       ? undefined
       : countOption("maxRequestBytes", options.maxRequestBytes, 0, false),
     nameOption("name", options?.name, subject),
+    onErrorOption(options?.onError),
+  );
+}
+
+function onErrorOption(
+  value: unknown,
+): ((error: unknown, context: string) => void) | undefined {
+  if (value === undefined || typeof value === "function") {
+    return value as ((error: unknown, context: string) => void) | undefined;
+  }
+  throw new InvalidOptionError(
+    "onError",
+    value,
+    "a function (error, context) => void, or nothing",
   );
 }
