@@ -34,6 +34,9 @@ export interface TimerQueueOptions {
 
 const performanceNow = (): number => performance.now();
 
+/** The longest delay setTimeout honours (2^31 - 1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Deadlines sorted by time, served by a single timer. */
 export class TimerQueue {
   #head: Deadline | undefined = undefined;
@@ -117,7 +120,10 @@ export class TimerQueue {
   #arm(now: number, deadline: number): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#armedFor = deadline;
-    this.#timer = setTimeout(this.#onTimer, Math.max(0, deadline - now));
+    // Beyond the timer limit setTimeout would fire after 1 ms: wake up at
+    // the limit instead; #onTimer then re-arms for what is left.
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, deadline - now));
+    this.#timer = setTimeout(this.#onTimer, delay);
     if (this.#keepIdle) unrefTimer(this.#timer);
   }
 

@@ -288,11 +288,11 @@ export class Call<Req, Res> extends Deadline implements Envelope<Req, Res> {
    * runs the call (shared with the calls that have the same signal,
    * deadline and metadata: see `HandlerContext` in server.ts).
    */
-  controller: AbortController | undefined = undefined;
+  context: { abort(reason: unknown): void } | undefined = undefined;
 
   /** Aborts the running handler's signal with `reason`. */
   abortHandler(reason: unknown): void {
-    this.controller?.abort(reason);
+    this.context?.abort(reason);
   }
 
   /** Where the server keeps the call while it runs (-1: not there). */
@@ -367,7 +367,8 @@ export class Client<Req, Res> implements Service<Req, Res> {
    */
   call(req: Req, options?: CallOptions): Promise<Res> {
     const queue = this.#queue;
-    if (options === undefined) {
+    // null means no options, as for fetch(), from untyped callers.
+    if (options == null) {
       // Fast path: an idle server with capacity runs the request now, and
       // the caller's promise is the handler's result, chained once. No
       // envelope, no resolvers: nothing can abort the call.

@@ -195,8 +195,10 @@ type Misuse = (value: unknown) => void;
  * caller's signal, a deadline and metadata (see `ServerLoop.#contextFor`).
  */
 class HandlerContext {
-  readonly controller = new AbortController();
+  readonly #controller = new AbortController();
   readonly options: CallOptions;
+  /** Whether it was aborted (a field: the signal's getter costs more). */
+  aborted = false;
 
   constructor(
     readonly signal: AbortSignal | undefined,
@@ -205,12 +207,19 @@ class HandlerContext {
     handledBy: unknown,
   ) {
     const options: CallOptions & { [HANDLED_BY]?: unknown } = {
-      signal: this.controller.signal,
+      signal: this.#controller.signal,
       deadline,
       metadata,
     };
     options[HANDLED_BY] = handledBy;
     this.options = Object.freeze(options);
+  }
+
+  /** Aborts the signal of every handler that shares this context. */
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.#controller.abort(reason);
   }
 }
 
@@ -232,6 +241,8 @@ class ServerLoop<Req, Res>
   readonly #running: Call<Req, Res>[] = [];
   /** The handler context made last (see #contextFor). */
   #lastContext: HandlerContext | undefined = undefined;
+  /** The contexts of calls with a caller's signal only, by signal. */
+  readonly #signalContexts = new WeakMap<AbortSignal, HandlerContext>();
   #state: ServerState = "open";
   #draining = false;
   #warnedSelfCall = false;
@@ -393,7 +404,7 @@ class ServerLoop<Req, Res>
         : this.#withMetadata(call.metadata);
     } else {
       const context = this.#contextFor(call);
-      call.controller = context.controller;
+      call.context = context;
       options = context.options;
       call.runIndex = this.#running.push(call) - 1;
     }
@@ -419,11 +430,25 @@ class ServerLoop<Req, Res>
    * timeout, then cost no controller and no object each.
    */
   #contextFor(call: Call<Req, Res>): HandlerContext {
+    const signal = call.signal;
+    if (
+      signal !== undefined && call.deadline === undefined &&
+      call.metadata === undefined
+    ) {
+      // A caller's signal alone: one context per signal for as long as it
+      // lives, whatever other calls come in between.
+      let context = this.#signalContexts.get(signal);
+      if (context === undefined || context.aborted) {
+        context = new HandlerContext(signal, undefined, undefined, this);
+        this.#signalContexts.set(signal, context);
+      }
+      return context;
+    }
     const last = this.#lastContext;
     if (
       last !== undefined && last.signal === call.signal &&
       last.deadline === call.deadline && last.metadata === call.metadata &&
-      !last.controller.signal.aborted
+      !last.aborted
     ) {
       return last;
     }
@@ -541,7 +566,11 @@ class ServerLoop<Req, Res>
       } itself, which runs one request at a time: if it awaits that call, both wait until a deadline or abort ends them. Do the work in the handler instead, or serve with a higher concurrency.`,
     );
     if (this.#onError !== undefined) {
-      reportCallbackError("serve()", warning, this.#onError);
+      reportCallbackError(
+        `serve()${this.name === undefined ? "" : ` of ${this.name}`}`,
+        warning,
+        this.#onError,
+      );
     } else {
       try {
         console.warn(`norpc: warning: ${warning.message}`);
@@ -590,7 +619,12 @@ class ServerLoop<Req, Res>
  * rejection here rather than a synchronous throw in the loop.
  */
 function toPromise<T>(result: T | PromiseLike<T>): Promise<T> {
-  return result instanceof Promise ? result : Promise.resolve(result);
+  // A Promise subclass may override `then` (and throw from it): only a
+  // plain native promise is used as it is; Promise.resolve adopts anything
+  // else in a job, where a throwing `then` becomes a rejection.
+  return result instanceof Promise && result.constructor === Promise
+    ? result
+    : Promise.resolve(result);
 }
 
 /**

@@ -164,15 +164,19 @@ export class OrdersApp implements OrdersHandler {
 
   /**
    * Reserves stock, then charges for it; releases the stock again if the
-   * charge does not go through. The caller's `options.signal` is passed on,
-   * so when the caller gives up, the calls it started downstream stop too.
+   * charge does not go through. The call's `options` are passed on as they
+   * are: the order's deadline bounds the reservation and the charge, its
+   * metadata (the trace) reaches them, and when the caller gives up, the
+   * calls it started downstream stop too.
    */
   async place(order: Order, options: CallOptions): Promise<OrderOutcome> {
     const { id, customer, sku, quantity } = order;
-    const { signal } = options;
-    const reservation = await this.#inventory.reserve(id, sku, quantity, {
-      signal,
-    });
+    const reservation = await this.#inventory.reserve(
+      id,
+      sku,
+      quantity,
+      options,
+    );
     if (!reservation.ok) {
       return {
         status: "rejected",
@@ -182,12 +186,10 @@ export class OrdersApp implements OrdersHandler {
     const totalCents = reservation.unitPriceCents * quantity;
     let charge: Charge;
     try {
-      charge = await this.#payments.charge(id, customer, totalCents, {
-        signal,
-      });
+      charge = await this.#payments.charge(id, customer, totalCents, options);
     } catch (err) {
       // Timed out, or the caller gave up. The release is cleanup that must
-      // happen even so, hence no signal.
+      // happen even so, hence not under the order's options.
       await this.#inventory.release(id);
       throw err;
     }
