@@ -81,7 +81,16 @@ async function benchAll(files: string[]): Promise<BenchJson> {
     console.error(`running deno bench ${file} …`);
     const json = parseBenchJson(
       await run(
-        ["bench", "--json", "--allow-read", "--allow-env", "--allow-run", file],
+        [
+          "bench",
+          "--json",
+          "--allow-read",
+          "--allow-env",
+          "--allow-run",
+          "--allow-net=127.0.0.1",
+          "--allow-write",
+          file,
+        ],
         `deno bench ${file}`,
       ),
     );
