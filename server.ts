@@ -387,7 +387,9 @@ class ServerLoop<Req, Res>
   /** A handler read its signal: abort it now if the server is aborting. */
   readonly #onSignalCreated = (call: Call<Req, Res>): void => {
     if (this.#stop.signal.aborted) call.abortHandler(this.#stop.signal.reason);
-    else this.#signalReaders.add(call);
+    // A handler may read it after it settled (background work): #finish has
+    // run already, so tracking the call now would keep it for good.
+    else if (call.phase !== "done") this.#signalReaders.add(call);
   };
 
   #finish(call: Call<Req, Res>, ok: boolean, outcome: unknown): void {
