@@ -23,11 +23,12 @@ import { TimerQueue } from "./_timers.ts";
  * @example
  * ```ts
  * import { channel } from "@norpc/norpc";
+ * import assert from "node:assert/strict";
  *
  * const [tx, rx] = channel<number>(4);
  * tx.trySend(1);
- * const result = rx.tryRecv();
- * if (result.state === "ok") console.log(result.value); // 1
+ * assert.deepEqual(rx.tryRecv(), { state: "ok", value: 1 });
+ * assert.deepEqual(rx.tryRecv(), { state: "empty" });
  * ```
  */
 export type RecvResult<T> =
@@ -448,21 +449,20 @@ export function channelCore<T>(
  * @example
  * ```ts
  * import { channel } from "@norpc/norpc";
+ * import assert from "node:assert/strict";
  *
  * const [tx, rx] = channel<string>(8);
  * await tx.send("a");
- * console.log(tx.trySend("b")); // true
+ * assert.equal(tx.trySend("b"), true);
  * tx.close();
- * for await (const v of rx) console.log(v); // a, b
+ * assert.deepEqual(await Array.fromAsync(rx), ["a", "b"]);
  * ```
  */
 export class Sender<T> implements Disposable {
-  readonly #core: ChannelCore<T>;
+  #core!: ChannelCore<T>;
   #writable: WritableStream<T> | undefined;
 
-  private constructor(core: ChannelCore<T>) {
-    this.#core = core;
-  }
+  private constructor() {}
 
   /**
    * Sends a value, waiting (first come, first served) while the channel is
@@ -534,7 +534,11 @@ export class Sender<T> implements Disposable {
 
   static {
     senderCore = (sender) => sender.#core;
-    newSender = (core) => new Sender(core);
+    newSender = <U>(core: ChannelCore<U>) => {
+      const sender = new Sender<U>();
+      sender.#core = core;
+      return sender;
+    };
   }
 }
 
@@ -547,20 +551,19 @@ export class Sender<T> implements Disposable {
  * @example
  * ```ts
  * import { channel } from "@norpc/norpc";
+ * import assert from "node:assert/strict";
  *
  * const [tx, rx] = channel<number>(2);
  * tx.trySend(1);
- * console.log(await rx.recv()); // 1
- * console.log(rx.tryRecv()); // { state: "empty" }
+ * assert.equal(await rx.recv(), 1);
+ * assert.deepEqual(rx.tryRecv(), { state: "empty" });
  * ```
  */
 export class Receiver<T> implements AsyncIterable<T>, Disposable {
-  readonly #core: ChannelCore<T>;
+  #core!: ChannelCore<T>;
   #readable: ReadableStream<T> | undefined;
 
-  private constructor(core: ChannelCore<T>) {
-    this.#core = core;
-  }
+  private constructor() {}
 
   /**
    * Receives the next value, waiting while the channel is empty.
@@ -638,7 +641,11 @@ export class Receiver<T> implements AsyncIterable<T>, Disposable {
 
   static {
     receiverCore = (receiver) => receiver.#core;
-    newReceiver = (core) => new Receiver(core);
+    newReceiver = <U>(core: ChannelCore<U>) => {
+      const receiver = new Receiver<U>();
+      receiver.#core = core;
+      return receiver;
+    };
   }
 }
 
@@ -655,11 +662,12 @@ export class Receiver<T> implements AsyncIterable<T>, Disposable {
  * @example
  * ```ts
  * import { channel } from "@norpc/norpc";
+ * import assert from "node:assert/strict";
  *
  * const [tx, rx] = channel<string>(1);
  * await tx.send("first");
  * const second = tx.send("second"); // waits: the channel is full
- * console.log(await rx.recv()); // "first"
+ * assert.equal(await rx.recv(), "first");
  * await second;
  * ```
  */

@@ -103,6 +103,14 @@ export interface CallRunner<Req, Res> {
   ): Promise<Res> | undefined;
 }
 
+/** The call whose promise is being made (see the Call constructor). */
+let constructing: Call<unknown, unknown> | undefined;
+/** The executor of every call's promise; set in Call's static block. */
+let takeResolvers: (
+  resolve: (value: unknown) => void,
+  reject: (reason: unknown) => void,
+) => void;
+
 /** A call's queue-turn reaction; module-level so it allocates no closure. */
 function runGated<Req, Res>(call: Call<Req, Res>): void {
   call.runner!.runReserved(call);
@@ -111,8 +119,7 @@ function runGated<Req, Res>(call: Call<Req, Res>): void {
 /**
  * Internal: one call through a channel. It is its own abort listener (no
  * closure per call), its own deadline entry in the channel's one-timer
- * queue, and the source of its handler's signal, created only when the
- * handler reads `options.signal`.
+ * queue, and the source of its handler's signal.
  */
 export class Call<Req, Res> extends Deadline implements Envelope<Req, Res> {
   readonly req: Req;
@@ -122,21 +129,14 @@ export class Call<Req, Res> extends Deadline implements Envelope<Req, Res> {
   readonly promise: Promise<Res>;
   #phase: Phase | undefined = undefined;
   #answer: Answer = "pending";
-  readonly #resolve: (value: Res) => void;
-  readonly #reject: (reason: unknown) => void;
+  #resolve!: (value: Res) => void;
+  #reject!: (reason: unknown) => void;
   readonly #queue: ChannelCore<Call<Req, Res>>;
   readonly #start: number;
   /** Opens the call's queue turn (see {@linkcode Call.gate}). */
   #openGate: ((call: Call<Req, Res>) => void) | undefined = undefined;
   /** The server that runs it, once taken. */
   runner: CallRunner<Req, Res> | undefined = undefined;
-  /** The handler's signal source, created when the handler reads it. */
-  #controller: AbortController | undefined = undefined;
-  /** Why the handler's signal must abort, once it must (lazy creation). */
-  #abortReason: unknown = undefined;
-  #mustAbort = false;
-  /** Called when the handler's signal is first created (server abort hook). */
-  onSignalCreated: ((call: Call<Req, Res>) => void) | undefined = undefined;
 
   constructor(
     req: Req,
@@ -153,10 +153,16 @@ export class Call<Req, Res> extends Deadline implements Envelope<Req, Res> {
     this.metadata = metadata;
     this.#queue = queue;
     this.#start = start;
-    const { promise, resolve, reject } = Promise.withResolvers<Res>();
-    this.promise = promise;
-    this.#resolve = resolve;
-    this.#reject = reject;
+    // A shared executor instead of Promise.withResolvers(): no result
+    // object and no closure per call, on the hot path.
+    constructing = this as Call<unknown, unknown>;
+    this.promise = new Promise<Res>(
+      takeResolvers as (
+        resolve: (value: Res) => void,
+        reject: (reason: unknown) => void,
+      ) => void,
+    );
+    constructing = undefined;
   }
 
   get phase(): Phase | undefined {
@@ -208,6 +214,15 @@ export class Call<Req, Res> extends Deadline implements Envelope<Req, Res> {
     const open = this.#openGate!;
     this.#openGate = undefined;
     open(this);
+  }
+
+  /** Called by the shared executor while the call's promise is made. */
+  static {
+    takeResolvers = (resolve, reject) => {
+      const call = constructing!;
+      call.#resolve = resolve;
+      call.#reject = reject;
+    };
   }
 
   resolve(value: Res): void {
@@ -269,51 +284,19 @@ export class Call<Req, Res> extends Deadline implements Envelope<Req, Res> {
   }
 
   /**
-   * Aborts the handler's signal with `reason` (caller abort, deadline or
-   * server abort); a signal not yet read is created aborted.
+   * The source of the running handler's signal, set by the server when it
+   * runs the call (shared with the calls that have the same signal,
+   * deadline and metadata: see `HandlerContext` in server.ts).
    */
+  controller: AbortController | undefined = undefined;
+
+  /** Aborts the running handler's signal with `reason`. */
   abortHandler(reason: unknown): void {
-    if (this.#mustAbort) return;
-    this.#mustAbort = true;
-    this.#abortReason = reason;
-    this.#controller?.abort(reason);
+    this.controller?.abort(reason);
   }
 
-  /** The handler's signal (created on first read). */
-  handlerSignal(): AbortSignal {
-    if (this.#controller === undefined) {
-      this.#controller = new AbortController();
-      if (this.#mustAbort) this.#controller.abort(this.#abortReason);
-      else this.onSignalCreated?.(this);
-    }
-    return this.#controller.signal;
-  }
-
-  /**
-   * Whether the handler read its signal (so its server may track it, even
-   * once it has aborted: the caller gave up while the handler ran).
-   */
-  get signalRead(): boolean {
-    return this.#controller !== undefined;
-  }
-
-  /**
-   * The options the handler receives: the effective deadline, the metadata
-   * and a signal that aborts on caller abort, deadline or server abort. The
-   * signal is an own getter, so `{ ...options }` keeps it, and costs
-   * nothing unless read.
-   */
-  handlerOptions(): CallOptions {
-    // deno-lint-ignore no-this-alias
-    const call = this;
-    return {
-      get signal(): AbortSignal {
-        return call.handlerSignal();
-      },
-      deadline: this.deadline,
-      metadata: this.metadata,
-    };
-  }
+  /** Where the server keeps the call while it runs (-1: not there). */
+  runIndex = -1;
 }
 
 /** The request's `method` when it is a string (generated requests have one). */

@@ -12,9 +12,11 @@
  * @example Telling norpc failures apart from handler errors
  * ```ts
  * import { NorpcError, TimeoutError } from "@norpc/norpc";
+ * import assert from "node:assert/strict";
  *
  * const err: unknown = new TimeoutError(50, 51, "hello");
- * if (err instanceof NorpcError) console.log(err.name, err.message);
+ * assert.ok(err instanceof NorpcError);
+ * assert.equal(err.name, "TimeoutError");
  * ```
  */
 export class NorpcError extends Error {
@@ -98,9 +100,10 @@ export class ChannelClosedError extends NorpcError {
  * @example
  * ```ts
  * import { TimeoutError } from "@norpc/norpc";
+ * import assert from "node:assert/strict";
  *
  * const err = new TimeoutError(50, 50.4, "hello");
- * console.log(err.message); // hello timed out after 50 ms (limit 50 ms)
+ * assert.equal(err.message, "hello timed out after 50 ms (limit 50 ms)");
  * ```
  */
 export class TimeoutError extends NorpcError {
@@ -151,9 +154,10 @@ export class TimeoutError extends NorpcError {
  * @example
  * ```ts
  * import { OverloadedError } from "@norpc/norpc";
+ * import assert from "node:assert/strict";
  *
  * const err = new OverloadedError("service is at capacity; retry later");
- * console.log(err.name); // "OverloadedError"
+ * assert.equal(err.name, "OverloadedError");
  * ```
  */
 export class OverloadedError extends NorpcError {}
@@ -165,9 +169,10 @@ export class OverloadedError extends NorpcError {}
  * @example
  * ```ts
  * import { CircuitOpenError } from "@norpc/norpc";
+ * import assert from "node:assert/strict";
  *
  * const err = new CircuitOpenError(1500);
- * console.log(err.retryAfterMs); // 1500
+ * assert.equal(err.retryAfterMs, 1500);
  * ```
  */
 export class CircuitOpenError extends NorpcError {
@@ -198,9 +203,10 @@ export class CircuitOpenError extends NorpcError {
  * @example
  * ```ts
  * import { UnknownMethodError } from "@norpc/norpc";
+ * import assert from "node:assert/strict";
  *
  * const err = new UnknownMethodError("helo", "HelloWorld");
- * console.log(err.message);
+ * assert.match(err.message, /unknown method "helo" on service HelloWorld/);
  * ```
  */
 export class UnknownMethodError extends NorpcError {
@@ -217,7 +223,7 @@ export class UnknownMethodError extends NorpcError {
     super(
       `unknown method ${JSON.stringify(method)}${
         service ? ` on service ${service}` : ""
-      }; regenerate the client with \`deno task gen\` if the interface changed`,
+      }; if the interface changed, regenerate the client: \`deno run --allow-read --allow-write jsr:@norpc/norpc/codegen FILE\``,
       { service },
     );
     this.method = method;
@@ -265,9 +271,10 @@ export class InvalidOptionError extends NorpcError {
  * @example
  * ```ts
  * import { HandlerError } from "@norpc/norpc";
+ * import assert from "node:assert/strict";
  *
  * const err = new HandlerError("boom");
- * console.log(err.cause); // "boom"
+ * assert.equal(err.cause, "boom");
  * ```
  */
 export class HandlerError extends NorpcError {

@@ -7,9 +7,10 @@
  * @example
  * ```ts
  * import { serviceFn, spawn } from "@norpc/norpc";
+ * import assert from "node:assert/strict";
  *
  * const { client, server } = spawn(serviceFn((name: string) => `Hello, ${name}!`));
- * console.log(await client.call("world"));
+ * assert.equal(await client.call("world"), "Hello, world!");
  * await server.close();
  * ```
  *

@@ -33,8 +33,7 @@
  *
  * **The handler's options** carry the effective `deadline`, the caller's
  * `metadata` and a `signal` that aborts on caller abort, deadline or server
- * abort (created only when the handler reads it). Passing them to a
- * downstream call propagates all three.
+ * abort. Passing them to a downstream call propagates all three.
  *
  * **Deadlines**: one timer per channel, kept armed while the channel is open
  * (unref'd: it holds no process open), serves every call's deadline. A call
@@ -191,6 +190,30 @@ export type ServerState = "open" | "closing" | "aborting" | "stopped";
 
 type Misuse = (value: unknown) => void;
 
+/**
+ * The signal and options handlers receive, for the calls that share a
+ * caller's signal, a deadline and metadata (see `ServerLoop.#contextFor`).
+ */
+class HandlerContext {
+  readonly controller = new AbortController();
+  readonly options: CallOptions;
+
+  constructor(
+    readonly signal: AbortSignal | undefined,
+    readonly deadline: number | undefined,
+    readonly metadata: Readonly<Record<string, string>> | undefined,
+    handledBy: unknown,
+  ) {
+    const options: CallOptions & { [HANDLED_BY]?: unknown } = {
+      signal: this.controller.signal,
+      deadline,
+      metadata,
+    };
+    options[HANDLED_BY] = handledBy;
+    this.options = Object.freeze(options);
+  }
+}
+
 class ServerLoop<Req, Res>
   implements Server, Consumer<Call<Req, Res>>, CallRunner<Req, Res> {
   readonly #queue: ChannelCore<Call<Req, Res>>;
@@ -202,8 +225,15 @@ class ServerLoop<Req, Res>
   /** The options of a call with no signal, deadline nor metadata. */
   readonly #options: CallOptions;
   readonly #closed = Promise.withResolvers<void>();
-  /** Running calls whose handler read its signal (aborted on abort()). */
-  readonly #signalReaders = new Set<Call<Req, Res>>();
+  /**
+   * Running calls that have a handler signal of their own (aborted on
+   * abort()); each knows its index, so removal is a swap with the last.
+   */
+  readonly #running: Call<Req, Res>[] = [];
+  /** The handler context made last (see #contextFor). */
+  #lastContext: HandlerContext | undefined = undefined;
+  /** The contexts of calls with a caller's signal only, by signal. */
+  readonly #signalContexts = new WeakMap<AbortSignal, HandlerContext>();
   #state: ServerState = "open";
   #draining = false;
   #warnedSelfCall = false;
@@ -343,9 +373,13 @@ class ServerLoop<Req, Res>
       return;
     }
     const deadline = call.deadline;
-    if (deadline !== undefined && deadline <= Date.now()) {
+    if (
+      deadline !== undefined && call.phase === "starting" &&
+      deadline <= Date.now()
+    ) {
       // The timer has not fired yet, but a late request never starts. Done
-      // first, so that expire() does not free the slot too: #leave does.
+      // first, so expire() answers the caller without releasing the slot of
+      // a call at its turn ("starting"): #leave gives it back, once.
       call.phase = "done";
       call.expire();
       this.#leave(call);
@@ -360,9 +394,10 @@ class ServerLoop<Req, Res>
         ? this.#options
         : this.#withMetadata(call.metadata);
     } else {
-      call.onSignalCreated = this.#onSignalCreated;
-      options = call.handlerOptions();
-      (options as { [HANDLED_BY]?: unknown })[HANDLED_BY] = this;
+      const context = this.#contextFor(call);
+      call.controller = context.controller;
+      options = context.options;
+      call.runIndex = this.#running.push(call) - 1;
     }
     let result: Promise<Res>;
     try {
@@ -376,6 +411,46 @@ class ServerLoop<Req, Res>
     );
   }
 
+  /**
+   * The handler options for a call with a signal or a deadline. Calls that
+   * share the caller's signal, the deadline and the metadata share one
+   * context: whatever aborts one of their handlers (that signal, that
+   * deadline, this server's abort) aborts them all at once anyway, so one
+   * controller and one frozen options object serve them all. Sequential
+   * calls on a long-lived signal, or within the same millisecond of a
+   * timeout, then cost no controller and no object each.
+   */
+  #contextFor(call: Call<Req, Res>): HandlerContext {
+    const signal = call.signal;
+    if (
+      signal !== undefined && call.deadline === undefined &&
+      call.metadata === undefined
+    ) {
+      // A caller's signal alone: one context per signal for as long as it
+      // lives, whatever other calls come in between.
+      let context = this.#signalContexts.get(signal);
+      if (context === undefined || context.controller.signal.aborted) {
+        context = new HandlerContext(signal, undefined, undefined, this);
+        this.#signalContexts.set(signal, context);
+      }
+      return context;
+    }
+    const last = this.#lastContext;
+    if (
+      last !== undefined && last.signal === call.signal &&
+      last.deadline === call.deadline && last.metadata === call.metadata &&
+      !last.controller.signal.aborted
+    ) {
+      return last;
+    }
+    return this.#lastContext = new HandlerContext(
+      call.signal,
+      call.deadline,
+      call.metadata,
+      this,
+    );
+  }
+
   /** A reserved slot is given back without running the handler. */
   #leave(call: Call<Req, Res>): void {
     call.phase = "done";
@@ -384,18 +459,19 @@ class ServerLoop<Req, Res>
     this.#maybeStop();
   }
 
-  /** A handler read its signal: abort it now if the server is aborting. */
-  readonly #onSignalCreated = (call: Call<Req, Res>): void => {
-    if (this.#stop.signal.aborted) call.abortHandler(this.#stop.signal.reason);
-    // A handler may read it after it settled (background work): #finish has
-    // run already, so tracking the call now would keep it for good.
-    else if (call.phase !== "done") this.#signalReaders.add(call);
-  };
-
   #finish(call: Call<Req, Res>, ok: boolean, outcome: unknown): void {
     this.inFlight--;
     call.phase = "done";
-    if (call.signalRead) this.#signalReaders.delete(call);
+    const index = call.runIndex;
+    if (index >= 0) {
+      const running = this.#running;
+      const last = running.pop()!;
+      if (last !== call) {
+        running[index] = last;
+        last.runIndex = index;
+      }
+      call.runIndex = -1;
+    }
     if (ok) {
       this.served++;
       call.resolve(outcome as Res);
@@ -474,15 +550,25 @@ class ServerLoop<Req, Res>
   warnSelfCall(): void {
     if (this.#warnedSelfCall) return;
     this.#warnedSelfCall = true;
-    reportCallbackError(
-      `serve()${this.name === undefined ? "" : ` of ${this.name}`}`,
-      new Error(
-        `a handler called its own server${
-          this.name === undefined ? "" : ` (${this.name})`
-        }, which runs one request at a time: if it awaits that call, both wait forever (an actor deadlock). Call the implementation directly, or serve with a higher concurrency.`,
-      ),
-      this.#onError,
+    const who = this.name ?? "a server";
+    const warning = new Error(
+      `actor deadlock: a handler of ${who} called ${
+        this.name ?? "its own server"
+      } itself, which runs one request at a time: if it awaits that call, both wait until a deadline or abort ends them. Do the work in the handler instead, or serve with a higher concurrency.`,
     );
+    if (this.#onError !== undefined) {
+      reportCallbackError(
+        `serve()${this.name === undefined ? "" : ` of ${this.name}`}`,
+        warning,
+        this.#onError,
+      );
+    } else {
+      try {
+        console.warn(`norpc: warning: ${warning.message}`);
+      } catch {
+        // No console to warn on: the deadlock shows as a timeout anyway.
+      }
+    }
   }
 
   close(): Promise<void> {
@@ -506,9 +592,9 @@ class ServerLoop<Req, Res>
       this.rejected++;
       call.reject(this.#dropped(call.req));
     }
-    const readers = [...this.#signalReaders];
-    this.#signalReaders.clear();
-    for (const call of readers) call.abortHandler(this.#stop.signal.reason);
+    for (const call of [...this.#running]) {
+      call.abortHandler(this.#stop.signal.reason);
+    }
     this.#maybeStop();
     return this.closed;
   }

@@ -51,11 +51,12 @@ export interface CallOptions {
  * @example
  * ```ts
  * import type { Service } from "@norpc/norpc";
+ * import assert from "node:assert/strict";
  *
  * const echo: Service<string, string> = {
  *   call: (req) => Promise.resolve(req),
  * };
- * console.log(await echo.call("hi"));
+ * assert.equal(await echo.call("hi"), "hi");
  * ```
  */
 export interface Service<Req, Res> {
@@ -95,7 +96,7 @@ export interface Service<Req, Res> {
  * function logged<Req, Res>(): Layer<Service<Req, Res>, Service<Req, Res>> {
  *   return (inner) => ({
  *     call(req, options) {
- *       console.log("call", req);
+ *       console.debug("call", req);
  *       return inner.call(req, options);
  *     },
  *     ready: () => inner.ready?.() ?? true,
@@ -118,12 +119,13 @@ export type Layer<In, Out> = (inner: In) => Out;
  * ```ts
  * import { serviceFn, ServiceBuilder } from "@norpc/norpc";
  * import { concurrencyLimit, timeout } from "@norpc/norpc/layers";
+ * import assert from "node:assert/strict";
  *
  * const svc = new ServiceBuilder<string, number>()
  *   .layer(timeout(50)) // outermost: times the whole call, queueing included
  *   .layer(concurrencyLimit(8))
  *   .service(serviceFn((s: string) => s.length));
- * console.log(await svc.call("four"));
+ * assert.equal(await svc.call("four"), 4);
  * ```
  */
 export class ServiceBuilder<
@@ -194,13 +196,14 @@ function applyLayers(layers: ReadonlyArray<AnyLayer>, inner: unknown): unknown {
  * ```ts
  * import { type Service, serviceFn, stack } from "@norpc/norpc";
  * import { concurrencyLimit, timeout } from "@norpc/norpc/layers";
+ * import assert from "node:assert/strict";
  *
  * const guard = stack(
  *   timeout<string, number>(50),
  *   concurrencyLimit<string, number>(4),
  * );
  * const svc: Service<string, number> = guard(serviceFn((s: string) => s.length));
- * console.log(await svc.call("abc"));
+ * assert.equal(await svc.call("abc"), 3);
  * ```
  */
 export function stack<A, B>(l1: Layer<A, B>): Layer<A, B>;
@@ -250,9 +253,10 @@ export function stack(...layers: AnyLayer[]): AnyLayer {
  * @example
  * ```ts
  * import { serviceFn } from "@norpc/norpc";
+ * import assert from "node:assert/strict";
  *
  * const double = serviceFn((n: number) => n * 2);
- * console.log(await double.call(21)); // 42
+ * assert.equal(await double.call(21), 42);
  * ```
  */
 export function serviceFn<Req, Res>(

@@ -13,12 +13,14 @@
  * @module
  */
 
-import type { CallOptions, Service } from "@norpc/norpc";
+import { type CallOptions, type Service, spawn } from "@norpc/norpc";
+import { timeout } from "@norpc/norpc/layers";
 import {
   HelloWorldClient,
   type HelloWorldRequest,
   type HelloWorldResponse,
   helloWorldServer,
+  spawnHelloWorld,
 } from "../examples/hello_world/hello_world.gen.ts";
 
 const service: Service<HelloWorldRequest, HelloWorldResponse> =
@@ -116,5 +118,57 @@ Deno.bench({
     const pending: Promise<string>[] = [];
     for (let i = 0; i < BATCH; i++) pending.push(proxy.hello("world"));
     await Promise.all(pending);
+  },
+});
+
+// `spawnHelloWorld(impl)` against what it replaces,
+// `new HelloWorldClient(spawn(helloWorldServer(impl)).client)`: the same
+// call through a channel and a server. The generated helper does its work at
+// spawn time, so the two should be equal per call.
+const impl = { hello: (s: string) => s };
+const viaSpawnHelper = spawnHelloWorld(impl);
+const viaSpawn = new HelloWorldClient(spawn(helloWorldServer(impl)).client);
+for (const client of [viaSpawnHelper.client, viaSpawn]) {
+  if (await client.hello("world") !== "world") throw new Error("wrong answer");
+}
+
+Deno.bench({
+  name: "new HelloWorldClient(spawn(helloWorldServer(impl)).client)",
+  group: "spawned",
+  baseline: true,
+  async fn() {
+    await viaSpawn.hello("world");
+  },
+});
+
+Deno.bench({
+  name: "spawnHelloWorld(impl).client",
+  group: "spawned",
+  async fn() {
+    await viaSpawnHelper.client.hello("world");
+  },
+});
+
+// What a realistic call adds on top: a caller's signal (the envelope path),
+// then a `timeout` layer on the client side as well.
+const signal = new AbortController().signal;
+const withTimeout = spawnHelloWorld(impl, { clientLayers: [timeout(10_000)] });
+if (await withTimeout.client.hello("world", { signal }) !== "world") {
+  throw new Error("wrong answer");
+}
+
+Deno.bench({
+  name: "spawnHelloWorld(impl).client, with a signal",
+  group: "spawned",
+  async fn() {
+    await viaSpawnHelper.client.hello("world", { signal });
+  },
+});
+
+Deno.bench({
+  name: "spawnHelloWorld(impl).client, with a signal and a timeout layer",
+  group: "spawned",
+  async fn() {
+    await withTimeout.client.hello("world", { signal });
   },
 });

@@ -16,7 +16,7 @@
  * @module
  */
 
-import type { Service } from "@norpc/norpc";
+import { type Service, spawn } from "@norpc/norpc";
 import {
   balance,
   batch,
@@ -142,3 +142,70 @@ Deno.bench({
 for (const [name, service] of cases) {
   Deno.bench({ name, group: "64 calls in flight", fn: concurrently(service) });
 }
+
+// The stack issue 12 targets, over a spawned client, with a caller's
+// long-lived signal: timeout(1000) → retry → concurrencyLimit. Until the
+// core's client reports `enforcesDeadline`, a wrapper says it does (as the
+// norpc client will), so `timeout` takes its deadline-only path.
+const spawned = spawn(noop);
+const client: S = spawned.client;
+const enforcing: S = {
+  call: (req, options) => client.call(req, options),
+  enforcesDeadline: true,
+};
+function contextStack(inner: S): S {
+  return timeout<number, number>(1000)(
+    retry<number, number>()(concurrencyLimit<number, number>(1024)(inner)),
+  );
+}
+const overPlainClient = contextStack(client);
+const overEnforcingClient = contextStack(enforcing);
+
+Deno.bench({
+  name: "stack baseline: spawned client, signal",
+  group: "call-context stack",
+  baseline: true,
+  async fn() {
+    await client.call(1, { signal });
+  },
+});
+Deno.bench({
+  name: "stack: timeout → retry → concurrencyLimit, plain client, signal",
+  group: "call-context stack",
+  async fn() {
+    await overPlainClient.call(1, { signal });
+  },
+});
+Deno.bench({
+  name: "stack: timeout → retry → concurrencyLimit, enforcing client, signal",
+  group: "call-context stack",
+  async fn() {
+    await overEnforcingClient.call(1, { signal });
+  },
+});
+
+// The same stack with 256 calls in flight (one iteration = 256 calls).
+const IN_FLIGHT = 256;
+function inFlight(service: S): () => Promise<void> {
+  const calls = new Array<Promise<number>>(IN_FLIGHT);
+  return async () => {
+    for (let i = 0; i < IN_FLIGHT; i++) calls[i] = service.call(i, { signal });
+    await Promise.all(calls);
+  };
+}
+Deno.bench({
+  name: "stack baseline x256: spawned client, signal",
+  group: "call-context stack, 256 in flight",
+  baseline: true,
+  fn: inFlight(client),
+});
+Deno.bench({
+  name: "stack x256: timeout → retry → concurrencyLimit, plain client",
+  group: "call-context stack, 256 in flight",
+  fn: inFlight(overPlainClient),
+});
+Deno.bench({
+  name: "stack x256: timeout → retry → concurrencyLimit, enforcing client",
+  group: "call-context stack, 256 in flight",
+  fn: inFlight(overEnforcingClient),
+});

@@ -178,6 +178,7 @@ export function summarize(json: BenchJson): Group[] {
 export const GROUP_ORDER: readonly string[] = [
   "noop c=1",
   "noop batch",
+  "context",
   "payload",
   "fan-out",
 ];
@@ -266,6 +267,8 @@ export function evaluateTargets(
       : "missing",
     met: big && norpc1 ? big.avg < 2 * norpc1.avg : undefined,
   });
+  targets.push(...contextTargets(groups));
+  targets.push(...workerTargets(groups));
   for (const m of memory) {
     const growth = m.heapAt1M - m.heapAt100k;
     targets.push({
@@ -277,6 +280,89 @@ export function evaluateTargets(
     });
   }
   return targets;
+}
+
+/**
+ * The realistic call's goals (issue 12), when `bench/context_bench.ts` ran:
+ * ratios to a direct `await handler(req, { signal })` in the same group.
+ */
+function contextTargets(groups: Group[]): TargetResult[] {
+  if (!groups.some((g) => g.name.startsWith("context "))) return [];
+  const cases: [label: string, name: string, c1: number, c256: number][] = [
+    [
+      "a call with a long-lived caller signal",
+      "norpc spawn, with a signal",
+      5,
+      3,
+    ],
+    ["through a client-side timeout(1000)", "norpc timeout(1000)", 6, 4],
+    [
+      "timeout → retry → concurrencyLimit + signal",
+      "norpc timeout → retry → concurrencyLimit, signal",
+      10,
+      5,
+    ],
+  ];
+  const targets: TargetResult[] = [];
+  for (const [label, name, c1, c256] of cases) {
+    targets.push(
+      ratioTarget(
+        `${label}, c=1: ≤ ${c1}× a direct call with a signal`,
+        find(groups, "context c=1", name),
+        c1,
+      ),
+      ratioTarget(
+        `${label}, 256 in flight: ≤ ${c256}× a direct call with a signal`,
+        find(groups, "context batch 256", name),
+        c256,
+      ),
+    );
+  }
+  targets.push(
+    speedupTarget(
+      "the full stack ≥ 10× faster than birpc's in-memory pair (c=1)",
+      find(
+        groups,
+        "context c=1",
+        "norpc timeout → retry → concurrencyLimit, signal",
+      ),
+      find(groups, "context c=1", "birpc, default 60 s timeout"),
+      10,
+    ),
+  );
+  return targets;
+}
+
+/** The Worker transport's goals (issue 14), when its bench ran. */
+function workerTargets(groups: Group[]): TargetResult[] {
+  if (!groups.some((g) => g.name.startsWith("worker "))) return [];
+  const seq = find(groups, "worker round trip c=1", "norpc spawnWorker");
+  const inFlight = find(groups, "worker round trip c=256", "norpc spawnWorker");
+  const cpu = "worker CPU-bound 1 ms";
+  return [
+    ratioTarget(
+      "Worker round trip, sequential: ≤ 1.3× a raw postMessage echo",
+      seq,
+      1.3,
+    ),
+    ratioTarget(
+      "Worker round trip, 256 in flight: ≤ 1.5× a raw postMessage echo",
+      inFlight,
+      1.5,
+    ),
+    speedupTarget(
+      "Worker round trip faster than comlink over the same kind of Worker (c=1)",
+      seq,
+      find(groups, "worker round trip c=1", "comlink over a Worker"),
+      1,
+    ),
+    speedupTarget(
+      "CPU-bound 1 ms calls: a pool of 2 Workers ≥ 1.8× the in-process throughput",
+      find(groups, cpu, "spawnWorker size 2"),
+      find(groups, cpu, "in-process spawn"),
+      1.8,
+    ),
+  ];
 }
 
 function ratioTarget(
@@ -625,6 +711,25 @@ export function renderReadmeSummary(json: BenchJson, machine: Machine): string {
         cell(find(groups, "noop batch 256", label))
       } |`,
     );
+  }
+  const context = groups.find((g) => g.name === "context c=1");
+  if (context !== undefined) {
+    out.push(
+      "",
+      "The realistic call — a caller's signal, a deadline, layers — against a direct `await handler(req, { signal })`:",
+      "",
+      "| case | one at a time | × floor | 256 concurrent | × floor |",
+      "| --- | ---: | ---: | ---: | ---: |",
+    );
+    for (const row of context.rows) {
+      const label = caseLabel(row.name);
+      const name = escapeMarkdown(row.baseline ? `${label} (floor)` : label);
+      out.push(
+        `| ${name} | ${cell(row)} | ${
+          cell(find(groups, "context batch 256", label))
+        } |`,
+      );
+    }
   }
   out.push(
     "",

@@ -11,12 +11,13 @@
  * @example
  * ```ts
  * import { type Diagnostic, generate } from "@norpc/norpc/codegen";
+ * import assert from "node:assert/strict";
  *
  * const result = generate("export interface A { x: number }", {
  *   fileName: "a.ts",
  * });
  * const first: Diagnostic = result.diagnostics[0];
- * console.log(first.code, first.line, first.column); // no-service 1 18
+ * assert.deepEqual([first.code, first.line, first.column], ["no-service", 1, 18]);
  * ```
  */
 export interface Diagnostic {

@@ -24,6 +24,7 @@ import type {
   ServiceModel,
   TypeImport,
 } from "./parse.ts";
+import { EXTRAS_HELPERS, extrasImport, serviceExtras } from "./emit_extras.ts";
 import {
   annotation,
   combine,
@@ -185,6 +186,7 @@ export function emit(model: FileModel, options: EmitOptions): string {
         { sortKey: "Service", text: "type Service" },
         { sortKey: "UnknownMethodError", text: "UnknownMethodError" },
       ], options.runtime),
+      [hardline, extrasImport(options.runtime)],
       ...userImports(model.imports).map((d) => [hardline, d]),
     ],
     [
@@ -204,7 +206,13 @@ export function emit(model: FileModel, options: EmitOptions): string {
       "}",
     ],
   ];
-  for (const service of model.services) parts.push(...serviceDocs(service));
+  parts.push(EXTRAS_HELPERS);
+  for (const service of model.services) {
+    parts.push(
+      ...serviceDocs(service),
+      ...serviceExtras(service, serviceNames(service.name)),
+    );
+  }
   return render([join([hardline, hardline], parts), hardline]);
 }
 

@@ -2,20 +2,30 @@
  * The norpc code generator's command line. Run `--help` for usage.
  *
  * ```sh
- * deno run --allow-read --allow-write --allow-env jsr:@norpc/norpc/codegen service.ts
+ * deno run --allow-read --allow-write jsr:@norpc/norpc/codegen service.ts
  * ```
  *
  * @module
  */
 
+// Before the compiler loads: it must load without env permission.
+import "./_env_guard.ts";
 import { formatDiagnostic, generate } from "./generate.ts";
 import { DEFAULT_RUNTIME } from "./emit.ts";
 import { defaultOutFileName, isServiceDefinition } from "./parse.ts";
-import { basename, isAbsolute, join, resolve } from "./path.ts";
+import {
+  basename,
+  dirname,
+  isAbsolute,
+  join,
+  relative,
+  resolve,
+} from "./path.ts";
+import "./_env_restore.ts";
 
 /** The usage text printed by `--help` and after a usage error. */
 export const USAGE =
-  `Usage: deno run --allow-read --allow-write --allow-env jsr:@norpc/norpc/codegen [options] <file|dir>...
+  `Usage: deno run --allow-read --allow-write jsr:@norpc/norpc/codegen [options] <file|dir>...
 
 Generates, for each exported interface whose members are methods, a typed
 client (NameClient), a handler interface (NameHandler), a server
@@ -30,6 +40,8 @@ Options:
   --out <dir>          write <name>.gen.ts into <dir> (default: beside each input)
   --check              write nothing; exit 1 and list generated files that are
                        missing or stale
+  --watch              after generating, regenerate each input when it
+                       changes (one status line per file) until Ctrl-C
   --runtime <spec>     import the runtime from <spec> (default: ${DEFAULT_RUNTIME})
   --interface <Name>   generate only this interface (repeatable; one input file)
   -h, --help           show this help
@@ -41,6 +53,7 @@ Exit status: 0 done, 1 errors in the input or stale files, 2 usage error.
 interface Options {
   out?: string;
   check: boolean;
+  watch: boolean;
   runtime: string;
   interfaces: string[];
   help: boolean;
@@ -52,6 +65,7 @@ class UsageError extends Error {}
 function parseArgs(args: readonly string[]): Options {
   const options: Options = {
     check: false,
+    watch: false,
     runtime: DEFAULT_RUNTIME,
     interfaces: [],
     help: false,
@@ -101,6 +115,10 @@ function parseArgs(args: readonly string[]): Options {
         noValue();
         options.check = true;
         break;
+      case "--watch":
+        noValue();
+        options.watch = true;
+        break;
       case "-h":
       case "--help":
         noValue();
@@ -113,6 +131,9 @@ function parseArgs(args: readonly string[]): Options {
   if (options.help) return options;
   if (options.inputs.length === 0) {
     throw new UsageError("no input files");
+  }
+  if (options.watch && options.check) {
+    throw new UsageError("--watch and --check cannot be combined");
   }
   if (options.interfaces.length > 0 && options.inputs.length !== 1) {
     throw new UsageError("--interface needs exactly one input file");
@@ -155,13 +176,71 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
+/** What generating one input came to. */
+type FileOutcome =
+  | { readonly kind: "written" | "unchanged" | "stale" | "missing" }
+  | { readonly kind: "failed"; readonly errors: number };
+
+/** Where the generated file for `file` goes. */
+function outFileFor(file: string, options: Options): string {
+  return options.out === undefined
+    ? defaultOutFileName(file)
+    : join(options.out, basename(defaultOutFileName(file)));
+}
+
+/**
+ * Generates one input: prints its diagnostics, and writes its output unless
+ * checking or unchanged.
+ */
+async function generateFile(
+  file: string,
+  outFile: string,
+  options: Options,
+  cwd: string,
+): Promise<FileOutcome> {
+  const source = await Deno.readTextFile(file);
+  // Both paths must be relative to the same directory (or absolute) for the
+  // generated file's relative imports to come out right.
+  const mixed = isAbsolute(file) !== isAbsolute(outFile);
+  const result = generate(source, {
+    fileName: mixed ? resolve(cwd, file) : file,
+    outFileName: mixed ? resolve(cwd, outFile) : outFile,
+    interfaces: options.interfaces.length > 0 ? options.interfaces : undefined,
+    runtime: options.runtime,
+  });
+  if (result.code === undefined) {
+    for (const d of result.diagnostics) console.error(formatDiagnostic(d));
+    return { kind: "failed", errors: result.diagnostics.length };
+  }
+  const current = await readIfExists(outFile);
+  if (current === result.code) return { kind: "unchanged" };
+  if (options.check) {
+    return { kind: current === undefined ? "missing" : "stale" };
+  }
+  if (options.out !== undefined) {
+    await Deno.mkdir(options.out, { recursive: true });
+  }
+  await Deno.writeTextFile(outFile, result.code);
+  return { kind: "written" };
+}
+
+/** Options of {@linkcode main}. */
+export interface MainOptions {
+  /** Stops `--watch` (the command line runs until interrupted). */
+  readonly signal?: AbortSignal;
+}
+
 /**
  * Runs the command line.
  *
  * @param args The arguments (without the program name).
+ * @param mainOptions A signal that ends `--watch`.
  * @returns The exit status: 0 done, 1 input errors or stale files, 2 usage.
  */
-export async function main(args: readonly string[]): Promise<number> {
+export async function main(
+  args: readonly string[],
+  mainOptions: MainOptions = {},
+): Promise<number> {
   let options: Options;
   try {
     options = parseArgs(args);
@@ -199,9 +278,7 @@ export async function main(args: readonly string[]): Promise<number> {
   const stale: string[] = [];
   let unchanged = 0;
   for (const file of files) {
-    const outFile = options.out === undefined
-      ? defaultOutFileName(file)
-      : join(options.out, basename(defaultOutFileName(file)));
+    const outFile = outFileFor(file, options);
     const outKey = resolve(cwd, outFile);
     const other = outputs.get(outKey);
     if (other !== undefined) {
@@ -212,37 +289,21 @@ export async function main(args: readonly string[]): Promise<number> {
       continue;
     }
     outputs.set(outKey, file);
-    const source = await Deno.readTextFile(file);
-    // Both paths must be relative to the same directory (or absolute) for the
-    // generated file's relative imports to come out right.
-    const mixed = isAbsolute(file) !== isAbsolute(outFile);
-    const result = generate(source, {
-      fileName: mixed ? resolve(cwd, file) : file,
-      outFileName: mixed ? outKey : outFile,
-      interfaces: options.interfaces.length > 0
-        ? options.interfaces
-        : undefined,
-      runtime: options.runtime,
-    });
-    if (result.code === undefined) {
-      for (const d of result.diagnostics) console.error(formatDiagnostic(d));
-      failed = true;
-      continue;
+    const outcome = await generateFile(file, outFile, options, cwd);
+    switch (outcome.kind) {
+      case "failed":
+        failed = true;
+        break;
+      case "unchanged":
+        unchanged++;
+        break;
+      case "missing":
+      case "stale":
+        stale.push(`${outFile} (${outcome.kind})`);
+        break;
+      case "written":
+        written.push(outFile);
     }
-    const current = await readIfExists(outFile);
-    if (current === result.code) {
-      unchanged++;
-      continue;
-    }
-    if (options.check) {
-      stale.push(`${outFile} (${current === undefined ? "missing" : "stale"})`);
-      continue;
-    }
-    if (options.out !== undefined) {
-      await Deno.mkdir(options.out, { recursive: true });
-    }
-    await Deno.writeTextFile(outFile, result.code);
-    written.push(outFile);
   }
 
   if (options.check) {
@@ -266,7 +327,120 @@ export async function main(args: readonly string[]): Promise<number> {
       written.length ? ` (${written.join(", ")})` : ""
     }, ${unchanged} unchanged${failed ? ", with errors" : ""}`,
   );
+  if (options.watch) {
+    await watch(options, cwd, mainOptions.signal);
+    return 0;
+  }
   return failed ? 1 : 0;
+}
+
+/** How long a burst of file events must be quiet before regenerating. */
+const SETTLE_MS = 50;
+
+/**
+ * Regenerates inputs as they change, printing one status line per file,
+ * until `signal` aborts. Watches directories, not files, so that editors
+ * that save by replacing a file are followed too.
+ */
+async function watch(
+  options: Options,
+  cwd: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const explicit = new Map<string, string>(); // absolute path -> as given
+  const dirs = new Set<string>();
+  const watched: string[] = [];
+  for (const input of options.inputs) {
+    const info = await Deno.stat(input);
+    if (info.isDirectory) {
+      dirs.add(resolve(cwd, input));
+      watched.push(input);
+    } else {
+      explicit.set(resolve(cwd, input), input);
+      watched.push(dirname(input));
+    }
+  }
+  const watcher = Deno.watchFs([...new Set(watched)], { recursive: true });
+  const stop = () => watcher.close();
+  signal?.addEventListener("abort", stop, { once: true });
+  console.log(
+    `norpc: watching ${options.inputs.join(", ")} (Ctrl-C to stop)`,
+  );
+  const pending = new Set<string>();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let running = Promise.resolve();
+  const flush = () => {
+    timer = undefined;
+    const batch = [...pending].sort();
+    pending.clear();
+    running = running.then(() => regenerate(batch, options, cwd));
+  };
+  try {
+    for await (const event of watcher) {
+      if (event.kind === "access") continue;
+      for (const path of event.paths) {
+        const input = inputFor(path, explicit, dirs, cwd);
+        if (input !== undefined) pending.add(input);
+      }
+      if (pending.size > 0) {
+        clearTimeout(timer);
+        timer = setTimeout(flush, SETTLE_MS);
+      }
+    }
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", stop);
+    await running;
+  }
+}
+
+/** The input a changed path is, as given or relative to `cwd`, if any. */
+function inputFor(
+  path: string,
+  explicit: ReadonlyMap<string, string>,
+  dirs: ReadonlySet<string>,
+  cwd: string,
+): string | undefined {
+  const absolute = resolve(cwd, path);
+  const given = explicit.get(absolute);
+  if (given !== undefined) return given;
+  if (!isCandidate(basename(absolute))) return undefined;
+  for (const dir of dirs) {
+    if (absolute.startsWith(dir + "/")) return relative(cwd, absolute);
+  }
+  return undefined;
+}
+
+/** Regenerates changed inputs, one status line each. */
+async function regenerate(
+  files: readonly string[],
+  options: Options,
+  cwd: string,
+): Promise<void> {
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await Deno.readTextFile(file);
+    } catch {
+      continue; // deleted or renamed away: nothing to generate
+    }
+    // In a directory walk, only service definitions are inputs.
+    if (!options.inputs.includes(file) && !isServiceDefinition(text, file)) {
+      continue;
+    }
+    const outFile = outFileFor(file, options);
+    const outcome = await generateFile(file, outFile, options, cwd);
+    const time = new Date().toTimeString().slice(0, 8);
+    console.log(
+      outcome.kind === "failed"
+        ? `${time} ${file}: ${
+          plural(outcome.errors, "error")
+        }, ${outFile} not updated`
+        : `${time} ${file}: ${
+          outcome.kind === "written" ? "wrote" : "unchanged"
+        } ${outFile}`,
+    );
+  }
 }
 
 if (import.meta.main) {

@@ -1,8 +1,11 @@
-// An abortable delay: resolves after `ms`, or rejects with `signal.reason`
-// as soon as the signal aborts; the timer and the listener are released
-// either way.
+// Internal: an abortable delay (retry's backoff). It resolves after `ms`,
+// or rejects with `signal.reason` as soon as the signal aborts; its entry in
+// the layers' shared wait timer queue and its listener are released either
+// way (the settle-once shape).
 
 import { offAbort, onAbort } from "../_abort.ts";
+import { waitTimers } from "./_deadline.ts";
+import { SettleOnce } from "./_settle_once.ts";
 
 /** Waits `ms` milliseconds unless `signal` aborts first. */
 export function delay(ms: number, signal?: AbortSignal): Promise<void> {
@@ -10,34 +13,28 @@ export function delay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Delay(ms, signal).promise;
 }
 
-class Delay {
-  readonly promise: Promise<void>;
-  readonly #resolve: () => void;
-  readonly #reject: (reason: unknown) => void;
+class Delay extends SettleOnce<void> {
   readonly #signal: AbortSignal | undefined;
-  readonly #timer: ReturnType<typeof setTimeout>;
 
   constructor(ms: number, signal: AbortSignal | undefined) {
-    const { promise, resolve, reject } = Promise.withResolvers<void>();
-    this.promise = promise;
-    this.#resolve = resolve;
-    this.#reject = reject;
-    this.#signal = signal;
-    this.#timer = setTimeout(elapse, ms, this);
-    if (signal != null) onAbort(signal, this);
+    super();
+    this.#signal = signal ?? undefined;
+    waitTimers.add(this, performance.now(), ms);
+    if (this.#signal !== undefined) onAbort(this.#signal, this);
   }
 
-  elapse(): void {
-    if (this.#signal != null) offAbort(this.#signal, this);
-    this.#resolve();
+  /** The delay elapsed (called by the timer queue). */
+  override expire(): void {
+    this.resolveOnce(undefined);
   }
 
+  /** The caller aborted (EventListener interface). */
   handleEvent(): void {
-    clearTimeout(this.#timer);
-    this.#reject(this.#signal!.reason);
+    this.rejectOnce(this.#signal!.reason);
   }
-}
 
-function elapse(delay: { elapse(): void }): void {
-  delay.elapse();
+  protected release(): void {
+    waitTimers.remove(this);
+    if (this.#signal !== undefined) offAbort(this.#signal, this);
+  }
 }

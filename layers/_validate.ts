@@ -88,3 +88,24 @@ export function requiredFunction(option: string, value: unknown): void {
     throw new InvalidOptionError(option, value, "a function");
   }
 }
+
+/**
+ * Refuses arguments past the `count` a factory takes, as an untyped caller
+ * could pass: `concurrencyLimit(5, { queue: 10 })` or `loadShed("x")` would
+ * otherwise be accepted and the extra argument silently ignored.
+ */
+export function noMoreArguments(
+  factory: string,
+  args: IArguments,
+  count: number,
+): void {
+  if (args.length <= count) return;
+  const option = `${factory}() argument ${count + 1}`;
+  throw new InvalidOptionError(
+    option,
+    args[count],
+    `no such argument: ${factory}() takes ${
+      count === 0 ? "none" : count === 1 ? "one" : count
+    }`,
+  );
+}

@@ -4,10 +4,15 @@
  * @module
  */
 
-import { InvalidOptionError } from "../errors.ts";
+import { InvalidOptionError, rejectUnknownKeys } from "../errors.ts";
 import type { CallOptions, Service } from "../service.ts";
-import { innerReady } from "./_util.ts";
-import { optionalFunction, optionsObject } from "./_validate.ts";
+import { callInner, innerEnforcesDeadline, innerReady } from "./_inner.ts";
+import { randomIndex } from "./_random.ts";
+import {
+  noMoreArguments,
+  optionalFunction,
+  optionsObject,
+} from "./_validate.ts";
 
 /**
  * Options of {@linkcode balance}.
@@ -26,7 +31,9 @@ export interface BalanceOptions {
    */
   strategy?: "p2c";
   /**
-   * Source of randomness, returning a number in `[0, 1)`. Defaults to
+   * Source of randomness, returning a number in `[0, 1)` (a value outside
+   * is clamped into it, `NaN` counts as 0, so no index falls past the end;
+   * if it throws, the call rejects with what it threw). Defaults to
    * `Math.random`; pass a seeded one for reproducible tests.
    */
   random?: () => number;
@@ -35,14 +42,18 @@ export interface BalanceOptions {
 /**
  * Spreads calls over replicas of a service with the power of two choices
  * (Tower's `balance::p2c`): for each call it picks two distinct replicas at
- * random and sends the call to the one with fewer calls in flight (the
- * balancer's own count), skipping replicas that are not `ready()`. When no
- * replica is ready it still picks by load among all of them, so the call
- * waits in the least loaded one's queue; put {@linkcode loadShed} in front
- * to fail fast instead (the balanced service is ready while any replica is).
+ * random among the `ready()` ones and sends the call to the one with fewer
+ * calls in flight (the balancer's own count). When no replica is ready it
+ * picks the same way among all of them, so the call waits in the less
+ * loaded one's queue; put {@linkcode loadShed} in front to fail fast
+ * instead (the balanced service is ready while any replica is). The
+ * balanced service enforces deadlines when every replica does.
  *
  * P2C keeps the load spread nearly as well as always picking the least
- * loaded replica, in O(1) per call and without herding onto one replica.
+ * loaded replica, without herding onto one replica. A call costs two random
+ * draws and two `ready()` probes while both samples are ready (a pair of
+ * ready samples is a uniform pair of ready replicas); only when one is not
+ * does it scan the replicas and draw again among the ready ones.
  *
  * @typeParam Req The request type.
  * @typeParam Res The response type.
@@ -70,6 +81,7 @@ export function balance<Req, Res>(
   services: ReadonlyArray<Service<Req, Res>>,
   options: BalanceOptions = {},
 ): BalancedService<Req, Res> {
+  noMoreArguments("balance", arguments, 2);
   return new BalancedService(services, options);
 }
 
@@ -85,17 +97,23 @@ export function balance<Req, Res>(
  * ```ts
  * import { serviceFn } from "@norpc/norpc";
  * import { BalancedService } from "@norpc/norpc/layers";
+ * import assert from "node:assert/strict";
  *
  * const svc = new BalancedService([
  *   serviceFn((n: number) => n),
  *   serviceFn((n: number) => n),
  * ]);
- * await svc.call(1);
- * console.log(svc.inFlight, svc.loads); // 0 [ 0, 0 ]
+ * assert.equal(await svc.call(1), 1);
+ * assert.equal(svc.inFlight, 0);
+ * assert.deepEqual(svc.loads, [0, 0]);
  * ```
  */
 export class BalancedService<Req, Res> implements Service<Req, Res> {
+  /** Whether every replica rejects calls at their deadline. */
+  readonly enforcesDeadline: boolean;
   readonly #replicas: Replica<Req, Res>[];
+  /** Scratch list of ready replicas, reused by every pick. */
+  readonly #ready: Replica<Req, Res>[] = [];
   readonly #random: () => number;
   readonly #total = new Total();
 
@@ -134,6 +152,7 @@ export class BalancedService<Req, Res> implements Service<Req, Res> {
       }
     }
     optionsObject("balance options", options);
+    rejectUnknownKeys("balance()", options, ["strategy", "random"]);
     if (options.strategy !== undefined && options.strategy !== "p2c") {
       throw new InvalidOptionError(
         "balance.strategy",
@@ -146,6 +165,7 @@ export class BalancedService<Req, Res> implements Service<Req, Res> {
     this.#replicas = services.map((service) =>
       new Replica(this.#total, service)
     );
+    this.enforcesDeadline = services.every(innerEnforcesDeadline);
   }
 
   /** Calls in flight on each replica, in the order given. */
@@ -166,17 +186,19 @@ export class BalancedService<Req, Res> implements Service<Req, Res> {
    * @returns The replica's response.
    */
   call(req: Req, options?: CallOptions): Promise<Res> {
-    const replica = this.#pick();
-    replica.load++;
-    this.#total.inFlight++;
-    let answer: Promise<Res>;
+    let replica: Replica<Req, Res>;
     try {
-      answer = replica.service.call(req, options);
+      replica = this.#pick();
     } catch (error) {
-      replica.done();
+      // A custom random() threw: that bug reaches this call, nothing else.
       return Promise.reject(error);
     }
-    return answer.then(replica.onFulfilled, replica.onRejected);
+    replica.load++;
+    this.#total.inFlight++;
+    return callInner(replica.service, req, options).then(
+      replica.onFulfilled,
+      replica.onRejected,
+    );
   }
 
   /** True while at least one replica is ready. */
@@ -187,29 +209,48 @@ export class BalancedService<Req, Res> implements Service<Req, Res> {
     return false;
   }
 
+  /** P2C among the ready replicas, or among all when none is ready. */
   #pick(): Replica<Req, Res> {
     const replicas = this.#replicas;
     const n = replicas.length;
     if (n === 1) return replicas[0];
-    const i = Math.floor(this.#random() * n);
-    let j = Math.floor(this.#random() * (n - 1));
-    if (j >= i) j++;
+    // Two samples that are both ready are a uniform pair of ready replicas:
+    // the common case needs no scan. Otherwise draw again among the ready.
+    const i = randomIndex(this.#random, n);
     const a = replicas[i];
-    const b = replicas[j];
-    const aReady = innerReady(a.service);
-    const bReady = innerReady(b.service);
-    if (aReady && bReady) return b.load < a.load ? b : a;
-    if (aReady) return a;
-    if (bReady) return b;
-    // Neither sample is ready: p2c among the ready ones, else among all.
-    const ready = replicas.filter((replica) => innerReady(replica.service));
+    const b = replicas[otherIndex(this.#random, n, i)];
+    if (innerReady(a.service) && innerReady(b.service)) return lessLoaded(a, b);
+    const ready = this.#ready;
+    for (const replica of replicas) {
+      if (innerReady(replica.service)) ready.push(replica);
+    }
     const pool = ready.length > 0 ? ready : replicas;
-    if (pool.length === 1) return pool[0];
-    const k = Math.floor(this.#random() * pool.length);
-    let l = Math.floor(this.#random() * (pool.length - 1));
-    if (l >= k) l++;
-    return pool[l].load < pool[k].load ? pool[l] : pool[k];
+    let picked: Replica<Req, Res>;
+    if (pool.length === 1) picked = pool[0];
+    else {
+      const k = randomIndex(this.#random, pool.length);
+      picked = lessLoaded(
+        pool[k],
+        pool[otherIndex(this.#random, pool.length, k)],
+      );
+    }
+    ready.length = 0;
+    return picked;
   }
+}
+
+/** The replica with fewer calls in flight; the first on a tie. */
+function lessLoaded<Req, Res>(
+  a: Replica<Req, Res>,
+  b: Replica<Req, Res>,
+): Replica<Req, Res> {
+  return b.load < a.load ? b : a;
+}
+
+/** An index in `[0, n)` other than `i`, drawn with `random()`. */
+function otherIndex(random: () => number, n: number, i: number): number {
+  const j = randomIndex(random, n - 1);
+  return j >= i ? j + 1 : j;
 }
 
 /** One replica, its load and its (per-replica, not per-call) settle handlers. */

@@ -4,11 +4,16 @@
  * @module
  */
 
-import { NorpcError } from "../errors.ts";
+import { NorpcError, rejectUnknownKeys } from "../errors.ts";
 import type { CallOptions, Layer, Service } from "../service.ts";
-import { offAbort, onAbort } from "../_abort.ts";
-import { innerReady, refuseSignal } from "./_util.ts";
+import { offAbort, onAbort, refuseSignal } from "../_abort.ts";
+import { deadlineOf, deadlineToWatch } from "./_call_options.ts";
+import { deadlineExceeded, expireAt, waitTimers } from "./_deadline.ts";
+import { callInner, checkInner, innerReady } from "./_inner.ts";
+import { FifoList, type ListNode } from "./_list.ts";
+import { SettleOnce } from "./_settle_once.ts";
 import {
+  noMoreArguments,
   optionsObject,
   positiveInteger,
   requiredFunction,
@@ -59,9 +64,13 @@ export interface BatchOptions<Req, BatchReq> {
  * rejects them with a `NorpcError` saying so.
  *
  * A caller that aborts rejects at once with `signal.reason`: before the
- * batch is sent it leaves the batch (an emptied batch is dropped with its
- * timer); after, its entry of the answer is ignored, and when every caller
- * of a sent batch has aborted the inner call's signal is aborted too.
+ * batch is sent it leaves the batch in O(1) (an emptied batch is dropped
+ * with its timer); after, its entry of the answer is ignored, and when every
+ * caller of a sent batch has aborted the inner call's signal is aborted too.
+ * A caller whose `options.deadline` passes, while its batch is collected or
+ * after it was sent, is treated the same way but rejects with
+ * `TimeoutError`, so the batched service enforces deadlines whatever the
+ * service below does (callers with a deadline share one timer).
  *
  * @typeParam Req The request type of one call.
  * @typeParam Res The response type of one call.
@@ -106,6 +115,7 @@ export function batch<Req, Res, BatchReq>(
   Service<BatchReq, ReadonlyArray<Res | Error>>,
   BatchService<Req, Res, BatchReq>
 > {
+  noMoreArguments("batch", arguments, 1);
   validate(options);
   const { maxSize, maxDelay, combine } = options;
   return (inner) => new BatchService(inner, { maxSize, maxDelay, combine });
@@ -113,6 +123,7 @@ export function batch<Req, Res, BatchReq>(
 
 function validate<Req, BatchReq>(options: BatchOptions<Req, BatchReq>): void {
   optionsObject("batch options", options);
+  rejectUnknownKeys("batch()", options, ["maxSize", "maxDelay", "combine"]);
   positiveInteger("batch.maxSize", options.maxSize);
   // Capped at the timer limit: a longer setTimeout fires after 1 ms, which
   // would send every batch early.
@@ -134,6 +145,7 @@ function validate<Req, BatchReq>(options: BatchOptions<Req, BatchReq>): void {
  * ```ts
  * import { serviceFn } from "@norpc/norpc";
  * import { batch } from "@norpc/norpc/layers";
+ * import assert from "node:assert/strict";
  *
  * const loader = batch<number, number, number[]>({
  *   maxSize: 2,
@@ -141,8 +153,9 @@ function validate<Req, BatchReq>(options: BatchOptions<Req, BatchReq>): void {
  *   combine: (ns) => ns,
  * })(serviceFn((ns: number[]) => ns.map((n) => n * 2)));
  * const both = Promise.all([loader.call(1), loader.call(2)]); // full: sent now
- * console.log(loader.pending, loader.inFlight); // 0 1
- * console.log(await both); // [2, 4]
+ * assert.equal(loader.pending, 0);
+ * assert.equal(loader.inFlight, 1);
+ * assert.deepEqual(await both, [2, 4]);
  * ```
  */
 export class BatchService<Req, Res, BatchReq> implements Service<Req, Res> {
@@ -150,6 +163,8 @@ export class BatchService<Req, Res, BatchReq> implements Service<Req, Res> {
   readonly maxSize: number;
   /** Milliseconds the first call of a batch waits for others. */
   readonly maxDelay: number;
+  /** Always true: a caller rejects at its deadline, whatever the inner service does. */
+  readonly enforcesDeadline = true;
   readonly #inner: Service<BatchReq, ReadonlyArray<Res | Error>>;
   readonly #combine: (reqs: Req[]) => BatchReq;
   #open: Batch<Req, Res> | undefined = undefined;
@@ -166,6 +181,7 @@ export class BatchService<Req, Res, BatchReq> implements Service<Req, Res> {
     inner: Service<BatchReq, ReadonlyArray<Res | Error>>,
     options: BatchOptions<Req, BatchReq>,
   ) {
+    checkInner(inner, "batch()");
     validate(options);
     this.#inner = inner;
     this.maxSize = options.maxSize;
@@ -175,7 +191,7 @@ export class BatchService<Req, Res, BatchReq> implements Service<Req, Res> {
 
   /** Calls in the batch being collected. */
   get pending(): number {
-    return this.#open?.entries.length ?? 0;
+    return this.#open?.size ?? 0;
   }
 
   /** Batches sent to the inner service and not yet answered. */
@@ -200,12 +216,21 @@ export class BatchService<Req, Res, BatchReq> implements Service<Req, Res> {
     const signal = options?.signal;
     const refused = refuseSignal(signal);
     if (refused !== undefined) return refused;
+    if (options?.deadline !== undefined && deadlineOf(options) <= Date.now()) {
+      // Its deadline has passed: it joins no batch.
+      return Promise.reject(deadlineExceeded(req, 0, performance.now()));
+    }
     let open = this.#open;
     if (open === undefined) open = this.#open = new Batch(this.#settle);
-    const entry = new Entry<Req, Res>(open, req, signal);
-    open.entries.push(entry);
+    const entry = new Entry<Req, Res>(
+      open,
+      req,
+      signal,
+      deadlineToWatch(options),
+    );
+    open.push(entry);
     this.#waiting++;
-    if (open.entries.length >= this.maxSize) this.#flush(open);
+    if (open.size >= this.maxSize) this.#flush(open);
     else if (open.timer === undefined) {
       open.timer = setTimeout(this.#onTimer, this.maxDelay, open);
     }
@@ -225,7 +250,7 @@ export class BatchService<Req, Res, BatchReq> implements Service<Req, Res> {
   /** A caller settled (answered or aborted); `open` when it left before sending. */
   readonly #settle = (batch: Batch<Req, Res>): void => {
     this.#waiting--;
-    if (batch === this.#open && batch.entries.length === 0) {
+    if (batch === this.#open && batch.size === 0) {
       clearTimeout(batch.timer);
       this.#open = undefined;
     }
@@ -235,21 +260,18 @@ export class BatchService<Req, Res, BatchReq> implements Service<Req, Res> {
     this.#open = undefined;
     if (open.timer !== undefined) clearTimeout(open.timer);
     open.timer = undefined;
-    const entries = open.entries;
+    const entries = open.toArray();
     open.sent = true;
     open.live = entries.length;
-    let answer: Promise<ReadonlyArray<Res | Error>>;
+    let batchReq: BatchReq;
     try {
-      const reqs = entries.map((entry) => entry.req);
-      answer = this.#inner.call(this.#combine(reqs), {
-        signal: open.controller.signal,
-      });
+      batchReq = this.#combine(entries.map((entry) => entry.req));
     } catch (error) {
-      for (const entry of entries) entry.fail(error);
+      for (const entry of entries) entry.rejectOnce(error);
       return;
     }
     this.#inFlight++;
-    answer.then(
+    callInner(this.#inner, batchReq, { signal: open.controller.signal }).then(
       (results) => {
         this.#inFlight--;
         if (!Array.isArray(results) || results.length !== entries.length) {
@@ -260,84 +282,88 @@ export class BatchService<Req, Res, BatchReq> implements Service<Req, Res> {
                 : typeof results
             } for ${entries.length} requests; it must return an array with one result (or Error) per request, in order`,
           );
-          for (const entry of entries) entry.fail(error);
+          for (const entry of entries) entry.rejectOnce(error);
           return;
         }
         for (let i = 0; i < entries.length; i++) {
           const result = results[i];
-          if (result instanceof Error) entries[i].fail(result);
-          else entries[i].succeed(result);
+          if (result instanceof Error) entries[i].rejectOnce(result);
+          else entries[i].resolveOnce(result);
         }
       },
       (error) => {
         this.#inFlight--;
-        for (const entry of entries) entry.fail(error);
+        for (const entry of entries) entry.rejectOnce(error);
       },
     );
   }
 }
 
-/** The calls collected for one inner call. */
-class Batch<Req, Res> {
-  readonly entries: Entry<Req, Res>[] = [];
+/**
+ * The calls collected for one inner call, in call order: a list (one
+ * leaves in O(1) when it gives up before the send) that also holds the
+ * batch's state.
+ */
+class Batch<Req, Res> extends FifoList<Entry<Req, Res>> {
   readonly controller = new AbortController();
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
   sent = false;
   /** Callers of a sent batch still waiting for its answer. */
   live = 0;
-  constructor(readonly settle: (batch: Batch<Req, Res>) => void) {}
+  constructor(readonly settle: (batch: Batch<Req, Res>) => void) {
+    super();
+  }
 }
 
-/** One caller's place in a batch; its own abort listener. */
-class Entry<Req, Res> {
-  readonly promise: Promise<Res>;
-  readonly #resolve: (value: Res) => void;
-  readonly #reject: (reason: unknown) => void;
+/** One caller's place in a batch; its own abort listener and deadline entry. */
+class Entry<Req, Res> extends SettleOnce<Res> implements ListNode {
+  older: ListNode | undefined = undefined;
+  newer: ListNode | undefined = undefined;
   readonly #batch: Batch<Req, Res>;
   readonly #signal: AbortSignal | undefined;
-  #done = false;
+  /** When a call with a deadline joined (`performance.now()`), else 0. */
+  #start = 0;
+  #limit = 0;
 
   constructor(
     batch: Batch<Req, Res>,
     readonly req: Req,
     signal: AbortSignal | undefined,
+    deadline: number,
   ) {
-    const { promise, resolve, reject } = Promise.withResolvers<Res>();
-    this.promise = promise;
-    this.#resolve = resolve;
-    this.#reject = reject;
+    super();
     this.#batch = batch;
-    this.#signal = signal;
-    if (signal != null) onAbort(signal, this);
-  }
-
-  succeed(value: Res): void {
-    if (this.#finish()) this.#resolve(value);
-  }
-
-  fail(error: unknown): void {
-    if (this.#finish()) this.#reject(error);
+    this.#signal = signal ?? undefined;
+    if (this.#signal !== undefined) onAbort(this.#signal, this);
+    if (deadline !== Infinity) {
+      this.#start = performance.now();
+      this.#limit = deadline - Date.now();
+      expireAt(waitTimers, this, deadline);
+    }
   }
 
   /** The caller aborted: leave the batch, or stop waiting for its answer. */
   handleEvent(): void {
-    if (this.#done) return;
-    const reason = this.#signal!.reason;
-    const batch = this.#batch;
-    if (!batch.sent) {
-      batch.entries.splice(batch.entries.indexOf(this), 1);
-    }
-    this.#finish();
-    this.#reject(reason);
-    if (batch.sent && batch.live === 0) batch.controller.abort(reason);
+    this.#giveUp(this.#signal!.reason);
   }
 
-  #finish(): boolean {
-    if (this.#done) return false;
-    this.#done = true;
-    if (this.#signal != null) offAbort(this.#signal, this);
-    if (this.#batch.sent) this.#batch.live--;
-    this.#batch.settle(this.#batch);
-    return true;
+  /** The deadline passed: the same, with a TimeoutError. */
+  override expire(): void {
+    this.#giveUp(deadlineExceeded(this.req, this.#limit, this.#start));
+  }
+
+  protected release(): void {
+    const batch = this.#batch;
+    if (this.#signal !== undefined) offAbort(this.#signal, this);
+    waitTimers.remove(this);
+    if (batch.sent) batch.live--;
+    else batch.remove(this);
+    batch.settle(batch);
+  }
+
+  #giveUp(reason: unknown): void {
+    if (!this.rejectOnce(reason)) return;
+    const batch = this.#batch;
+    if (batch.sent && batch.live === 0) batch.controller.abort(reason);
   }
 }

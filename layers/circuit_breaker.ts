@@ -5,10 +5,22 @@
  * @module
  */
 
-import { CircuitOpenError } from "../errors.ts";
-import type { CallOptions, Layer, Service } from "../service.ts";
-import { callInner, innerReady, isOwnAbort, refuseSignal } from "./_util.ts";
 import {
+  CircuitOpenError,
+  rejectUnknownKeys,
+  reportCallbackError,
+} from "../errors.ts";
+import type { CallOptions, Layer, Service } from "../service.ts";
+import { refuseSignal } from "../_abort.ts";
+import { isOwnAbort } from "./_call_options.ts";
+import {
+  callInner,
+  checkInner,
+  innerEnforcesDeadline,
+  innerReady,
+} from "./_inner.ts";
+import {
+  noMoreArguments,
   optionalFunction,
   optionsObject,
   positiveInteger,
@@ -87,15 +99,26 @@ export interface CircuitBreakerOptions {
   /**
    * Whether an error counts as a failure of the service. Defaults to every
    * error; errors it rejects count as successes (the service answered). The
-   * caller's own abort never counts either way.
+   * caller's own abort never counts either way. If it throws, the error
+   * counts as a failure, the caller still gets the service's own error, and
+   * what it threw goes to `onHookError` (and is counted in
+   * {@linkcode CircuitBreakerService.hookErrors}).
    */
   isFailure?: (error: unknown) => boolean;
   /**
-   * Called after each state change. It must not throw: an exception is
-   * reported with `reportError()` (like an exception in an event listener)
-   * and does not affect the call.
+   * Called after each state change. If it throws, the change stands, the
+   * call is not affected, and what it threw goes to `onHookError` (and is
+   * counted in {@linkcode CircuitBreakerService.hookErrors}).
    */
   onStateChange?: (change: CircuitStateChange) => void;
+  /**
+   * Receives what `isFailure` or `onStateChange` threw, with a `context`
+   * naming the callback; it has no call to fail. Defaults to
+   * `console.error`. Never `reportError()`, which would end a Deno process:
+   * a bug in a metrics hook must not take a server down. If it throws too,
+   * both errors go to `console.error`.
+   */
+  onHookError?: (error: unknown, context: string) => void;
 }
 
 /**
@@ -144,34 +167,53 @@ export interface CircuitBreakerOptions {
 export function circuitBreaker<Req, Res>(
   options: CircuitBreakerOptions = {},
 ): Layer<Service<Req, Res>, CircuitBreakerService<Req, Res>> {
+  noMoreArguments("circuitBreaker", arguments, 1);
   const config = validate(options);
   return (inner) => new CircuitBreakerService(inner, config);
 }
 
+const OPTIONS = [
+  "failureThreshold",
+  "resetAfter",
+  "halfOpenMax",
+  "isFailure",
+  "onStateChange",
+  "onHookError",
+];
+
 function validate(
   options: CircuitBreakerOptions,
-): Required<Omit<CircuitBreakerOptions, "onStateChange">> & {
-  onStateChange: CircuitBreakerOptions["onStateChange"];
-} {
+):
+  & Required<
+    Omit<CircuitBreakerOptions, "onStateChange" | "onHookError">
+  >
+  & {
+    onStateChange: CircuitBreakerOptions["onStateChange"];
+    onHookError: CircuitBreakerOptions["onHookError"];
+  } {
   optionsObject("circuitBreaker options", options);
+  rejectUnknownKeys("circuitBreaker()", options, OPTIONS);
   const {
     failureThreshold = 5,
     resetAfter = 10_000,
     halfOpenMax = 1,
     isFailure = everyError,
     onStateChange,
+    onHookError,
   } = options;
   positiveInteger("circuitBreaker.failureThreshold", failureThreshold);
   positiveNumber("circuitBreaker.resetAfter", resetAfter);
   positiveInteger("circuitBreaker.halfOpenMax", halfOpenMax);
   optionalFunction("circuitBreaker.isFailure", isFailure);
   optionalFunction("circuitBreaker.onStateChange", onStateChange);
+  optionalFunction("circuitBreaker.onHookError", onHookError);
   return {
     failureThreshold,
     resetAfter,
     halfOpenMax,
     isFailure,
     onStateChange,
+    onHookError,
   };
 }
 
@@ -181,8 +223,10 @@ function everyError(): boolean {
 
 /**
  * The service {@linkcode circuitBreaker} produces. Read-only `state`,
- * `failures` (consecutive, while closed) and `probes` (in flight, while
- * half-open) let tests and dashboards follow it.
+ * `failures` (consecutive, while closed), `probes` (in flight, while
+ * half-open) and `hookErrors` (exceptions thrown by `isFailure` and
+ * `onStateChange`) let tests and dashboards follow it. It enforces deadlines
+ * when the service it guards does.
  *
  * @typeParam Req The request type.
  * @typeParam Res The response type.
@@ -191,10 +235,13 @@ function everyError(): boolean {
  * ```ts
  * import { serviceFn } from "@norpc/norpc";
  * import { circuitBreaker } from "@norpc/norpc/layers";
+ * import assert from "node:assert/strict";
  *
  * const svc = circuitBreaker<number, number>()(serviceFn((n: number) => n));
  * await svc.call(1);
- * console.log(svc.state, svc.failures); // closed 0
+ * assert.equal(svc.state, "closed");
+ * assert.equal(svc.failures, 0);
+ * assert.equal(svc.hookErrors, 0);
  * ```
  */
 export class CircuitBreakerService<Req, Res> implements Service<Req, Res> {
@@ -204,9 +251,13 @@ export class CircuitBreakerService<Req, Res> implements Service<Req, Res> {
   readonly resetAfter: number;
   /** Probes let through at once while half-open. */
   readonly halfOpenMax: number;
+  /** Whether the guarded service rejects calls at their deadline. */
+  readonly enforcesDeadline: boolean;
   readonly #inner: Service<Req, Res>;
   readonly #isFailure: (error: unknown) => boolean;
   readonly #onStateChange: ((change: CircuitStateChange) => void) | undefined;
+  readonly #onHookError: CircuitBreakerOptions["onHookError"];
+  #hookErrors = 0;
   #state: CircuitState = "closed";
   /** Bumped on every state change; outcomes of older calls are ignored. */
   #generation = 0;
@@ -223,8 +274,11 @@ export class CircuitBreakerService<Req, Res> implements Service<Req, Res> {
    * @param options Thresholds, timing, failure classification and the hook.
    */
   constructor(inner: Service<Req, Res>, options: CircuitBreakerOptions = {}) {
+    checkInner(inner, "circuitBreaker()");
     const config = validate(options);
     this.#inner = inner;
+    this.enforcesDeadline = innerEnforcesDeadline(inner);
+    this.#onHookError = config.onHookError;
     this.failureThreshold = config.failureThreshold;
     this.resetAfter = config.resetAfter;
     this.halfOpenMax = config.halfOpenMax;
@@ -246,6 +300,11 @@ export class CircuitBreakerService<Req, Res> implements Service<Req, Res> {
   /** Probe calls in flight while half-open. */
   get probes(): number {
     return this.#probes;
+  }
+
+  /** Exceptions thrown by `isFailure` and `onStateChange` so far. */
+  get hookErrors(): number {
+    return this.#hookErrors;
   }
 
   /**
@@ -282,7 +341,7 @@ export class CircuitBreakerService<Req, Res> implements Service<Req, Res> {
       },
       (error) => {
         if (isOwnAbort(error, options)) this.#release(generation);
-        else this.#record(generation, this.#isFailure(error), error);
+        else this.#record(generation, this.#failed(error), error);
         throw error;
       },
     );
@@ -296,6 +355,21 @@ export class CircuitBreakerService<Req, Res> implements Service<Req, Res> {
       return false;
     }
     return innerReady(this.#inner);
+  }
+
+  /** `isFailure(error)`; a predicate that throws counts it as a failure. */
+  #failed(error: unknown): boolean {
+    try {
+      return Boolean(this.#isFailure(error));
+    } catch (hookError) {
+      this.#hookFailed("circuitBreaker() isFailure", hookError);
+      return true;
+    }
+  }
+
+  #hookFailed(context: string, error: unknown): void {
+    this.#hookErrors++;
+    reportCallbackError(context, error, this.#onHookError);
   }
 
   #tick(): void {
@@ -348,7 +422,7 @@ export class CircuitBreakerService<Req, Res> implements Service<Req, Res> {
     try {
       hook(to === "open" ? { from, to, cause } : { from, to });
     } catch (error) {
-      reportError(error);
+      this.#hookFailed("circuitBreaker() onStateChange", error);
     }
   }
 }

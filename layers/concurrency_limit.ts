@@ -5,22 +5,27 @@
  */
 
 import type { CallOptions, Layer, Service } from "../service.ts";
-import { offAbort, onAbort } from "../_abort.ts";
+import { deadlineOf } from "./_call_options.ts";
+import { deadlineExceeded } from "./_deadline.ts";
 import {
   callInner,
-  FifoList,
+  checkInner,
+  innerEnforcesDeadline,
   innerReady,
-  QueuedCall,
-  refuseSignal,
-} from "./_util.ts";
-import { positiveInteger } from "./_validate.ts";
+} from "./_inner.ts";
+import { FifoList } from "./_list.ts";
+import { noMoreArguments, positiveInteger } from "./_validate.ts";
+import { Waiter } from "./_waiter.ts";
+import { refuseSignal } from "../_abort.ts";
 
 /**
  * Lets at most `max` calls run in the inner service at once. Further calls
  * wait in FIFO order for a permit; a waiting caller that aborts leaves the
  * queue at once (rejecting with `signal.reason`) and takes no permit. A
  * permit is returned when the inner call settles, and handed straight to the
- * oldest waiter.
+ * oldest waiter. A waiting call whose `options.deadline` passes leaves the
+ * queue too, rejecting with `TimeoutError` (the waits of every layer share
+ * one timer; a call that gets a permit at once arms nothing).
  *
  * `ready()` is false while no permit is free (put {@linkcode loadShed} in
  * front to fail fast instead of waiting). Each service the layer builds has
@@ -58,6 +63,7 @@ import { positiveInteger } from "./_validate.ts";
 export function concurrencyLimit<Req, Res>(
   max: number,
 ): Layer<Service<Req, Res>, ConcurrencyLimitService<Req, Res>> {
+  noMoreArguments("concurrencyLimit", arguments, 1);
   positiveInteger("concurrencyLimit.max", max);
   return (inner) => new ConcurrencyLimitService(inner, max);
 }
@@ -75,20 +81,28 @@ export function concurrencyLimit<Req, Res>(
  * ```ts
  * import { serviceFn } from "@norpc/norpc";
  * import { concurrencyLimit } from "@norpc/norpc/layers";
+ * import assert from "node:assert/strict";
  *
  * const svc = concurrencyLimit<string, string>(4)(serviceFn((s: string) => s));
- * console.log(svc.max, svc.available, svc.inFlight, svc.waiting); // 4 4 0 0
+ * const call = svc.call("a");
+ * const counters = [svc.max, svc.available, svc.inFlight, svc.waiting];
+ * assert.deepEqual(counters, [4, 3, 1, 0]);
+ * assert.equal(await call, "a");
+ * assert.equal(svc.available, 4);
  * ```
  */
 export class ConcurrencyLimitService<Req, Res> implements Service<Req, Res> {
   /** The number of permits. */
   readonly max: number;
+  /**
+   * True when the inner service enforces deadlines: a call then rejects at
+   * its `options.deadline` whether it waits here (this layer enforces it)
+   * or runs below.
+   */
+  readonly enforcesDeadline: boolean;
   readonly #inner: Service<Req, Res>;
-  readonly #queue = new FifoList<QueuedCall<Req, Res>>();
+  readonly #queue = new FifoList<Waiter<Req, Res>>();
   #available: number;
-  /** Takes a waiter whose caller aborted out of the queue. */
-  readonly #leave = (waiter: QueuedCall<Req, Res>): boolean =>
-    this.#queue.remove(waiter);
 
   /**
    * Prefer the {@linkcode concurrencyLimit} layer factory.
@@ -97,7 +111,9 @@ export class ConcurrencyLimitService<Req, Res> implements Service<Req, Res> {
    * @param max The number of permits: a positive integer.
    */
   constructor(inner: Service<Req, Res>, max: number) {
+    checkInner(inner, "concurrencyLimit()");
     this.#inner = inner;
+    this.enforcesDeadline = innerEnforcesDeadline(inner);
     this.max = positiveInteger("concurrencyLimit.max", max);
     this.#available = max;
   }
@@ -122,20 +138,23 @@ export class ConcurrencyLimitService<Req, Res> implements Service<Req, Res> {
    *
    * @param req The request.
    * @param options The call's options; aborting `signal` while queued
-   * rejects with `signal.reason` and leaves the queue.
+   * rejects with `signal.reason` and leaves the queue; a call still
+   * waiting at `deadline` rejects with `TimeoutError`.
    * @returns The inner service's response.
    */
   call(req: Req, options?: CallOptions): Promise<Res> {
-    const signal = options?.signal;
-    const refused = refuseSignal(signal);
+    const refused = refuseSignal(options?.signal);
     if (refused !== undefined) return refused;
     if (this.#available > 0) {
       this.#available--;
       return this.#run(req, options);
     }
-    const waiter = new QueuedCall(this.#leave, req, options);
+    const deadline = deadlineOf(options);
+    if (deadline <= Date.now()) {
+      return Promise.reject(deadlineExceeded(req, 0, performance.now()));
+    }
+    const waiter = new Waiter(this.#queue, req, options);
     this.#queue.push(waiter);
-    if (signal != null) onAbort(signal, waiter);
     return waiter.promise;
   }
 
@@ -144,27 +163,17 @@ export class ConcurrencyLimitService<Req, Res> implements Service<Req, Res> {
     return this.#available > 0 && innerReady(this.#inner);
   }
 
-  #run(req: Req, options: CallOptions | undefined): Promise<Res> {
-    return callInner(this.#inner, req, options).then(
+  readonly #run = (req: Req, options: CallOptions | undefined): Promise<Res> =>
+    callInner(this.#inner, req, options).then(
       this.#onFulfilled,
       this.#onRejected,
     );
-  }
 
+  /** A call settled: its permit goes to the oldest live waiter, or back. */
   #release(): void {
     let waiter;
     while ((waiter = this.#queue.shift()) !== undefined) {
-      const signal = waiter.options?.signal;
-      if (signal == null) {
-        waiter.resolve(this.#run(waiter.req, waiter.options));
-        return;
-      }
-      offAbort(signal, waiter);
-      if (!signal.aborted) {
-        waiter.resolve(this.#run(waiter.req, waiter.options));
-        return;
-      }
-      waiter.reject(signal.reason);
+      if (waiter.admit(this.#run)) return;
     }
     this.#available++;
   }

@@ -6,9 +6,17 @@
 
 import { NorpcError } from "../errors.ts";
 import type { CallOptions, Layer, Service } from "../service.ts";
-import { offAbort, onAbort } from "../_abort.ts";
-import { callInner, innerReady, refuseSignal } from "./_util.ts";
-import { requiredFunction } from "./_validate.ts";
+import { offAbort, onAbort, refuseSignal } from "../_abort.ts";
+import { deadlineToWatch } from "./_call_options.ts";
+import { deadlineExceeded, expireAt, waitTimers } from "./_deadline.ts";
+import {
+  callInner,
+  checkInner,
+  innerEnforcesDeadline,
+  innerReady,
+} from "./_inner.ts";
+import { SettleOnce } from "./_settle_once.ts";
+import { noMoreArguments, requiredFunction } from "./_validate.ts";
 
 /**
  * A request was refused by a {@linkcode filter}: its predicate returned (or
@@ -17,9 +25,11 @@ import { requiredFunction } from "./_validate.ts";
  * @example
  * ```ts
  * import { FilterRejectedError } from "@norpc/norpc/layers";
+ * import assert from "node:assert/strict";
  *
  * const err = new FilterRejectedError("isAdmin");
- * console.log(err.message);
+ * assert.equal(err.predicate, "isAdmin");
+ * assert.equal(err.message, "request rejected by filter isAdmin");
  * ```
  */
 export class FilterRejectedError extends NorpcError {
@@ -52,8 +62,10 @@ export class FilterRejectedError extends NorpcError {
  * reject with {@linkcode FilterRejectedError} without reaching it. The
  * predicate may be synchronous (no extra tick) or return a promise; a caller
  * that aborts while an asynchronous predicate runs is rejected at once with
- * `signal.reason`, and the inner service is not called. A predicate that
+ * `signal.reason`, and one whose `options.deadline` passes meanwhile with
+ * `TimeoutError`; the inner service is then not called. A predicate that
  * throws or rejects refuses the request too, its error kept as `cause`.
+ * The filtered service enforces deadlines when the inner service does.
  *
  * @typeParam Req The request type.
  * @typeParam Res The response type.
@@ -77,11 +89,13 @@ export class FilterRejectedError extends NorpcError {
 export function filter<Req, Res>(
   predicate: (req: Req) => boolean | PromiseLike<boolean>,
 ): Layer<Service<Req, Res>, Service<Req, Res>> {
+  noMoreArguments("filter", arguments, 1);
   requiredFunction("filter.predicate", predicate);
   return (inner) => new FilterService(inner, predicate);
 }
 
 class FilterService<Req, Res> implements Service<Req, Res> {
+  readonly enforcesDeadline: boolean;
   readonly #inner: Service<Req, Res>;
   readonly #predicate: (req: Req) => boolean | PromiseLike<boolean>;
   readonly #name: string;
@@ -90,7 +104,9 @@ class FilterService<Req, Res> implements Service<Req, Res> {
     inner: Service<Req, Res>,
     predicate: (req: Req) => boolean | PromiseLike<boolean>,
   ) {
+    checkInner(inner, "filter()");
     this.#inner = inner;
+    this.enforcesDeadline = innerEnforcesDeadline(inner);
     this.#predicate = predicate;
     this.#name = predicate.name || "(anonymous)";
   }
@@ -122,20 +138,29 @@ class FilterService<Req, Res> implements Service<Req, Res> {
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === "object" && value !== null &&
-    typeof (value as PromiseLike<unknown>).then === "function";
+  if (
+    (typeof value !== "object" || value === null) && typeof value !== "function"
+  ) {
+    return false;
+  }
+  try {
+    return typeof (value as PromiseLike<unknown>).then === "function";
+  } catch {
+    // A `then` getter that throws: adopting the verdict rejects with what it
+    // threw, which refuses the request with that cause.
+    return true;
+  }
 }
 
 /** A request whose asynchronous predicate is still deciding. */
-class PendingVerdict<Req, Res> {
-  readonly promise: Promise<Res>;
-  readonly #resolve: (value: Res | PromiseLike<Res>) => void;
-  readonly #reject: (reason: unknown) => void;
+class PendingVerdict<Req, Res> extends SettleOnce<Res> {
   readonly #inner: Service<Req, Res>;
   readonly #name: string;
   readonly #req: Req;
   readonly #options: CallOptions | undefined;
-  #done = false;
+  /** When the wait for a verdict with a deadline began, else 0. */
+  #start = 0;
+  #limit = 0;
 
   constructor(
     inner: Service<Req, Res>,
@@ -144,34 +169,49 @@ class PendingVerdict<Req, Res> {
     options: CallOptions | undefined,
     verdict: PromiseLike<unknown>,
   ) {
-    const { promise, resolve, reject } = Promise.withResolvers<Res>();
-    this.promise = promise;
-    this.#resolve = resolve;
-    this.#reject = reject;
+    super();
     this.#inner = inner;
     this.#name = name;
     this.#req = req;
     this.#options = options;
     if (options?.signal != null) onAbort(options.signal, this);
+    const deadline = deadlineToWatch(options);
+    if (deadline !== Infinity) {
+      this.#start = performance.now();
+      this.#limit = deadline - Date.now();
+      expireAt(waitTimers, this, deadline);
+    }
+    // Promise.resolve adopts any thenable; a `then` that throws rejects.
     Promise.resolve(verdict).then(
       (pass) => this.#decide(pass, false, undefined),
       (error) => this.#decide(false, true, error),
     );
   }
 
+  /** The caller aborted while the predicate ran. */
   handleEvent(): void {
-    if (this.#done) return;
-    this.#done = true;
-    this.#reject(this.#options!.signal!.reason);
+    this.rejectOnce(this.#options!.signal!.reason);
   }
 
-  #decide(pass: unknown, threw: boolean, error: unknown): void {
-    if (this.#done) return;
-    this.#done = true;
+  /** The deadline passed while the predicate ran. */
+  override expire(): void {
+    this.rejectOnce(deadlineExceeded(this.#req, this.#limit, this.#start));
+  }
+
+  protected release(): void {
     if (this.#options?.signal != null) offAbort(this.#options.signal, this);
-    if (pass) this.#resolve(callInner(this.#inner, this.#req, this.#options));
-    else {
-      this.#reject(
+    waitTimers.remove(this);
+  }
+
+  readonly #pass = (req: Req, options: CallOptions | undefined) =>
+    callInner(this.#inner, req, options);
+
+  #decide(pass: unknown, threw: boolean, error: unknown): void {
+    if (this.settled) return;
+    if (pass) {
+      this.resolveWithCall(this.#pass, this.#req, this.#options);
+    } else {
+      this.rejectOnce(
         new FilterRejectedError(this.#name, threw ? { cause: error } : {}),
       );
     }

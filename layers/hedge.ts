@@ -5,13 +5,21 @@
  * @module
  */
 
-import { InvalidOptionError } from "../errors.ts";
+import { InvalidOptionError, rejectUnknownKeys } from "../errors.ts";
 import type { CallOptions, Layer, Service } from "../service.ts";
-import { offAbort, onAbort } from "../_abort.ts";
-import { Deadline, TimerQueue } from "../_timers.ts";
-import { callInner, innerReady, refuseSignal, withSignal } from "./_util.ts";
+import { offAbort, onAbort, refuseSignal } from "../_abort.ts";
+import { TimerQueue } from "../_timers.ts";
+import { deadlineOf, withSignal } from "./_call_options.ts";
+import {
+  callInner,
+  checkInner,
+  innerEnforcesDeadline,
+  innerReady,
+} from "./_inner.ts";
+import { SettleOnce } from "./_settle_once.ts";
 import {
   MAX_TIMER_MS,
+  noMoreArguments,
   optionsObject,
   positiveInteger,
   timerDelay,
@@ -83,6 +91,13 @@ export interface HedgeOptions {
  * once `minSamples` answers have been seen. Hedging at p95 costs about 5%
  * extra load and cuts the tail above p95.
  *
+ * Hedges respect the call's `options.deadline` (which both copies carry):
+ * a second copy is sent only if at least the hedging delay remains before
+ * the deadline when it would be sent, the delay being the layer's own
+ * estimate of how long an answer takes; a copy that cannot answer in time
+ * would only add load. The layer enforces deadlines when the service below
+ * does.
+ *
  * Only hedge idempotent requests: both copies may run to completion.
  *
  * @typeParam Req The request type.
@@ -115,6 +130,7 @@ export interface HedgeOptions {
 export function hedge<Req, Res>(
   options: HedgeOptions,
 ): Layer<Service<Req, Res>, HedgeService<Req, Res>> {
+  noMoreArguments("hedge", arguments, 1);
   validate(options);
   return (inner) => new HedgeService(inner, options);
 }
@@ -128,6 +144,7 @@ interface Config {
 
 function validate(options: HedgeOptions): Config {
   optionsObject("hedge options", options);
+  rejectUnknownKeys("hedge()", options, ["after"]);
   const after = options.after;
   if (typeof after === "number") {
     // Capped at the timer limit: a longer setTimeout fires after 1 ms.
@@ -143,6 +160,11 @@ function validate(options: HedgeOptions): Config {
       `a delay in ms (a number >= 0, at most ${MAX_TIMER_MS}) or { percentile }`,
     );
   }
+  rejectUnknownKeys("hedge() after", after, [
+    "percentile",
+    "window",
+    "minSamples",
+  ]);
   const { percentile, window = 1000, minSamples = 20 } = after;
   if (
     typeof percentile !== "number" || !(percentile > 0 && percentile <= 1)
@@ -178,15 +200,19 @@ function validate(options: HedgeOptions): Config {
  * ```ts
  * import { serviceFn } from "@norpc/norpc";
  * import { hedge } from "@norpc/norpc/layers";
+ * import assert from "node:assert/strict";
  *
  * const svc = hedge<number, number>({ after: { percentile: 0.95 } })(
  *   serviceFn((n: number) => n),
  * );
  * await svc.call(1);
- * console.log(svc.delay, svc.samples); // undefined 1 (learning)
+ * assert.equal(svc.delay, undefined); // still learning
+ * assert.equal(svc.samples, 1);
  * ```
  */
 export class HedgeService<Req, Res> implements Service<Req, Res> {
+  /** Whether the service below rejects calls at their deadline. */
+  readonly enforcesDeadline: boolean;
   readonly #inner: Service<Req, Res>;
   readonly #stats: Stats;
   readonly #timers = new TimerQueue();
@@ -198,7 +224,9 @@ export class HedgeService<Req, Res> implements Service<Req, Res> {
    * @param options `after`: the fixed delay or the percentile.
    */
   constructor(inner: Service<Req, Res>, options: HedgeOptions) {
+    checkInner(inner, "hedge()");
     this.#inner = inner;
+    this.enforcesDeadline = innerEnforcesDeadline(inner);
     this.#stats = new Stats(validate(options));
   }
 
@@ -299,10 +327,7 @@ class Stats {
 }
 
 /** One hedged call: up to two copies, a timer and the caller's listener. */
-class HedgedCall<Req, Res> extends Deadline {
-  readonly promise: Promise<Res>;
-  readonly #resolve: (value: Res) => void;
-  readonly #reject: (reason: unknown) => void;
+class HedgedCall<Req, Res> extends SettleOnce<Res> {
   readonly #stats: Stats;
   readonly #timers: TimerQueue;
   readonly #inner: Service<Req, Res>;
@@ -312,7 +337,8 @@ class HedgedCall<Req, Res> extends Deadline {
   #second: AbortController | undefined = undefined;
   readonly #firstStart = performance.now();
   #secondStart = 0;
-  #done = false;
+  /** The winning copy's latency, for the stats; undefined for a failure. */
+  #latency: number | undefined = undefined;
 
   constructor(
     stats: Stats,
@@ -322,10 +348,6 @@ class HedgedCall<Req, Res> extends Deadline {
     options: CallOptions | undefined,
   ) {
     super();
-    const { promise, resolve, reject } = Promise.withResolvers<Res>();
-    this.promise = promise;
-    this.#resolve = resolve;
-    this.#reject = reject;
     this.#stats = stats;
     this.#timers = timers;
     this.#inner = inner;
@@ -333,7 +355,11 @@ class HedgedCall<Req, Res> extends Deadline {
     this.#options = options;
     if (options?.signal != null) onAbort(options.signal, this);
     const delay = stats.delay;
-    if (delay !== undefined) timers.add(this, this.#firstStart, delay);
+    // A copy sent at `now + delay` needs `delay` more to answer: hedge only
+    // if that fits before the deadline.
+    if (delay !== undefined && Date.now() + 2 * delay <= deadlineOf(options)) {
+      timers.add(this, this.#firstStart, delay);
+    }
     callInner(inner, req, withSignal(options, this.#first.signal)).then(
       (value) => this.#settle(1, true, value),
       (error) => this.#settle(1, false, error),
@@ -341,8 +367,8 @@ class HedgedCall<Req, Res> extends Deadline {
   }
 
   /** The delay passed without an answer: send the second copy. */
-  expire(): void {
-    if (this.#done || !innerReady(this.#inner)) return;
+  override expire(): void {
+    if (this.settled || !innerReady(this.#inner)) return;
     this.#stats.hedged++;
     this.#second = new AbortController();
     this.#secondStart = performance.now();
@@ -358,30 +384,30 @@ class HedgedCall<Req, Res> extends Deadline {
 
   /** The caller aborted. */
   handleEvent(): void {
-    if (this.#done) return;
     const reason = this.#options!.signal!.reason;
-    this.#finish(undefined);
-    this.#reject(reason);
+    if (!this.rejectOnce(reason)) return;
     this.#first.abort(reason);
     this.#second?.abort(reason);
   }
 
+  protected release(): void {
+    this.#timers.remove(this);
+    if (this.#options?.signal != null) offAbort(this.#options.signal, this);
+    this.#stats.settled(this.#latency);
+  }
+
   #settle(copy: 1 | 2, ok: boolean, value: unknown): void {
-    if (this.#done) return;
-    const start = copy === 1 ? this.#firstStart : this.#secondStart;
-    this.#finish(ok ? performance.now() - start : undefined);
-    if (ok) this.#resolve(value as Res);
-    else this.#reject(value);
+    if (this.settled) return;
+    if (ok) {
+      this.#latency = performance.now() -
+        (copy === 1 ? this.#firstStart : this.#secondStart);
+      this.resolveOnce(value as Res);
+    } else {
+      this.rejectOnce(value);
+    }
     const loser = copy === 1 ? this.#second : this.#first;
     loser?.abort(
       new DOMException("hedge: the other copy answered first", "AbortError"),
     );
-  }
-
-  #finish(latency: number | undefined): void {
-    this.#done = true;
-    this.#timers.remove(this);
-    if (this.#options?.signal != null) offAbort(this.#options.signal, this);
-    this.#stats.settled(latency);
   }
 }

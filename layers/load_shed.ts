@@ -5,8 +5,15 @@
  */
 
 import { OverloadedError } from "../errors.ts";
-import { refuseSignal } from "./_util.ts";
 import type { CallOptions, Layer, Service } from "../service.ts";
+import { refuseSignal } from "../_abort.ts";
+import {
+  callInner,
+  checkInner,
+  innerEnforcesDeadline,
+  innerReady,
+} from "./_inner.ts";
+import { noMoreArguments } from "./_validate.ts";
 
 /**
  * Rejects a call at once with {@linkcode OverloadedError} when the inner
@@ -19,9 +26,12 @@ import type { CallOptions, Layer, Service } from "../service.ts";
  * of answering at once. `OverloadedError` is safe to retry later, and
  * {@linkcode retry}'s default policy does.
  *
+ * The shed service enforces deadlines when the service below does.
+ *
  * @typeParam Req The request type.
  * @typeParam Res The response type.
  * @returns A layer producing a {@linkcode LoadShedService}.
+ * @throws {InvalidOptionError} When given an argument: it takes none.
  *
  * @example
  * ```ts
@@ -47,6 +57,7 @@ export function loadShed<Req, Res>(): Layer<
   Service<Req, Res>,
   LoadShedService<Req, Res>
 > {
+  noMoreArguments("loadShed", arguments, 0);
   return (inner) => new LoadShedService(inner);
 }
 
@@ -61,13 +72,16 @@ export function loadShed<Req, Res>(): Layer<
  * ```ts
  * import { serviceFn } from "@norpc/norpc";
  * import { loadShed } from "@norpc/norpc/layers";
+ * import assert from "node:assert/strict";
  *
  * const svc = loadShed<number, number>()(serviceFn((n: number) => n));
- * await svc.call(1);
- * console.log(svc.shed); // 0
+ * assert.equal(await svc.call(1), 1);
+ * assert.equal(svc.shed, 0);
  * ```
  */
 export class LoadShedService<Req, Res> implements Service<Req, Res> {
+  /** Whether the protected service rejects calls at their deadline. */
+  readonly enforcesDeadline: boolean;
   readonly #inner: Service<Req, Res>;
   #shed = 0;
 
@@ -77,7 +91,9 @@ export class LoadShedService<Req, Res> implements Service<Req, Res> {
    * @param inner The service to protect.
    */
   constructor(inner: Service<Req, Res>) {
+    checkInner(inner, "loadShed()");
     this.#inner = inner;
+    this.enforcesDeadline = innerEnforcesDeadline(inner);
   }
 
   /** Calls rejected so far because the inner service was not ready. */
@@ -97,7 +113,7 @@ export class LoadShedService<Req, Res> implements Service<Req, Res> {
     const refused = refuseSignal(signal);
     if (refused !== undefined) return refused;
     const inner = this.#inner;
-    if (inner.ready !== undefined && !inner.ready()) {
+    if (!innerReady(inner)) {
       this.#shed++;
       return Promise.reject(
         new OverloadedError(
@@ -105,11 +121,7 @@ export class LoadShedService<Req, Res> implements Service<Req, Res> {
         ),
       );
     }
-    try {
-      return inner.call(req, options);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return callInner(inner, req, options);
   }
 
   /** Always true: a shed service answers at once, one way or the other. */

@@ -5,14 +5,23 @@
  */
 
 import type { CallOptions, Layer, Service } from "../service.ts";
-import { callInner, innerReady, isOwnAbort } from "./_util.ts";
-import { requiredFunction } from "./_validate.ts";
+import { isOwnAbort } from "./_call_options.ts";
+import {
+  callInner,
+  checkInner,
+  innerEnforcesDeadline,
+  innerReady,
+} from "./_inner.ts";
+import { noMoreArguments, requiredFunction } from "./_validate.ts";
 
 /**
  * Transforms each error on its way back (Tower's `MapErr`): the call rejects
  * with whatever `fn` returns (or throws). Keep the original as `cause` when
  * wrapping, as in the example. The caller's own abort is not mapped: an
  * aborted call always rejects with `signal.reason`.
+ *
+ * The adapted service passes the call's options (signal, deadline,
+ * metadata) through and enforces deadlines when the inner service does.
  *
  * @typeParam Req The request type.
  * @typeParam Res The response type.
@@ -39,11 +48,13 @@ import { requiredFunction } from "./_validate.ts";
 export function mapError<Req, Res>(
   fn: (error: unknown, req: Req) => unknown,
 ): Layer<Service<Req, Res>, Service<Req, Res>> {
+  noMoreArguments("mapError", arguments, 1);
   requiredFunction("mapError.fn", fn);
   return (inner) => new MapErrorService(inner, fn);
 }
 
 class MapErrorService<Req, Res> implements Service<Req, Res> {
+  readonly enforcesDeadline: boolean;
   readonly #inner: Service<Req, Res>;
   readonly #fn: (error: unknown, req: Req) => unknown;
 
@@ -51,7 +62,9 @@ class MapErrorService<Req, Res> implements Service<Req, Res> {
     inner: Service<Req, Res>,
     fn: (error: unknown, req: Req) => unknown,
   ) {
+    checkInner(inner, "mapError()");
     this.#inner = inner;
+    this.enforcesDeadline = innerEnforcesDeadline(inner);
     this.#fn = fn;
   }
 

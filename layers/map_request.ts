@@ -5,14 +5,22 @@
  */
 
 import type { CallOptions, Layer, Service } from "../service.ts";
-import { innerReady } from "./_util.ts";
-import { requiredFunction } from "./_validate.ts";
+import {
+  callInner,
+  checkInner,
+  innerEnforcesDeadline,
+  innerReady,
+} from "./_inner.ts";
+import { noMoreArguments, requiredFunction } from "./_validate.ts";
 
 /**
  * Transforms each request before the inner service sees it (Tower's
  * `MapRequest`), so a service can be adapted to the requests its callers
  * speak. `fn` is synchronous; if it throws, the call rejects with that error
  * and the inner service is not called.
+ *
+ * The adapted service passes the call's options (signal, deadline,
+ * metadata) through and enforces deadlines when the inner service does.
  *
  * @typeParam Outer The request type callers send.
  * @typeParam Inner The request type the inner service takes.
@@ -25,35 +33,42 @@ import { requiredFunction } from "./_validate.ts";
  * ```ts
  * import { ServiceBuilder, serviceFn } from "@norpc/norpc";
  * import { mapRequest } from "@norpc/norpc/layers";
+ * import assert from "node:assert/strict";
  *
  * const lengths = new ServiceBuilder<string, number>()
  *   .layer(mapRequest((s: string) => s.trim()))
  *   .service(serviceFn((s: string) => s.length));
- * console.log(await lengths.call("  four  ")); // 4
+ * assert.equal(await lengths.call("  four  "), 4);
  * ```
  */
 export function mapRequest<Outer, Inner, Res>(
   fn: (req: Outer) => Inner,
 ): Layer<Service<Inner, Res>, Service<Outer, Res>> {
+  noMoreArguments("mapRequest", arguments, 1);
   requiredFunction("mapRequest.fn", fn);
   return (inner) => new MapRequestService(inner, fn);
 }
 
 class MapRequestService<Outer, Inner, Res> implements Service<Outer, Res> {
+  readonly enforcesDeadline: boolean;
   readonly #inner: Service<Inner, Res>;
   readonly #fn: (req: Outer) => Inner;
 
   constructor(inner: Service<Inner, Res>, fn: (req: Outer) => Inner) {
+    checkInner(inner, "mapRequest()");
     this.#inner = inner;
+    this.enforcesDeadline = innerEnforcesDeadline(inner);
     this.#fn = fn;
   }
 
   call(req: Outer, options?: CallOptions): Promise<Res> {
+    let mapped: Inner;
     try {
-      return this.#inner.call(this.#fn(req), options);
+      mapped = this.#fn(req);
     } catch (error) {
       return Promise.reject(error);
     }
+    return callInner(this.#inner, mapped, options);
   }
 
   ready(): boolean {

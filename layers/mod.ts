@@ -6,7 +6,7 @@
  *
  * | layer | what it does |
  * | --- | --- |
- * | {@linkcode timeout} | rejects `TimeoutError` after a limit, aborting the call below |
+ * | {@linkcode timeout} | deadline = the earlier of the caller's and now + `ms`; enforced below or here |
  * | {@linkcode concurrencyLimit} | at most `max` calls at once; others wait (FIFO) |
  * | {@linkcode rateLimit} | token bucket: `requests` per `per` ms; others wait (FIFO) |
  * | {@linkcode loadShed} | rejects `OverloadedError` at once when the service below is not ready |
@@ -20,11 +20,42 @@
  * | {@linkcode balance} | power of two choices over replicas |
  *
  * Every layer validates its options when it is created (throwing
- * `InvalidOptionError` naming the option and the value), passes the caller's
- * `AbortSignal` down, rejects an aborted call with `signal.reason` at once
- * wherever it makes the call wait, and releases every timer, listener, queue
- * slot and permit when a call settles or aborts. Layers forward the inner
- * service's `ready()` where it is meaningful.
+ * `InvalidOptionError` naming the option and the value, and for a
+ * misspelled key the closest valid one: `retry({ attemps: 3 })`) and its
+ * inner service when it is applied (a `TypeError` at once, not at the first
+ * call). It passes the caller's `AbortSignal` down, rejects an aborted call
+ * with `signal.reason` at once wherever it makes the call wait, and releases
+ * every timer, listener, queue slot and permit when a call settles or
+ * aborts. Layers forward the inner service's `ready()` where it is
+ * meaningful, and accept whatever the inner service's `call` returns (a
+ * promise, a thenable, a plain value, a synchronous throw) as one promise.
+ *
+ * ## Deadlines
+ *
+ * A call's `options.deadline` (absolute, `Date.now()` clock) travels down
+ * the stack with the signal and the metadata. {@linkcode timeout} shrinks it
+ * to `now + ms` when that is earlier (nested timeouts: the earliest wins).
+ * A service whose `enforcesDeadline` is true rejects a call at its deadline
+ * itself, as a norpc client does (its server enforces it); over such a
+ * service `timeout` arms nothing per call. Layers that only pass calls
+ * through report the `enforcesDeadline` of the service below; `timeout` and
+ * `batch` always enforce. Layers that make a call wait
+ * ({@linkcode concurrencyLimit}, {@linkcode rateLimit}, {@linkcode batch},
+ * an asynchronous {@linkcode filter}) reject it with `TimeoutError` when its
+ * deadline passes while it waits, releasing its place; those waits share one
+ * timer, and a call that does not wait arms nothing. {@linkcode retry} makes
+ * no retry whose backoff would end past the deadline (it gives up at once
+ * with the last error), and {@linkcode hedge} sends no second copy with less
+ * than its hedging delay left.
+ *
+ * ## Hooks that throw
+ *
+ * A user callback never ends the process and never changes another call's
+ * outcome. What a hook without a call to fail throws (`observe`'s hooks,
+ * `circuitBreaker`'s `isFailure` and `onStateChange`, `retry`'s `retryIf`
+ * and `onRetry`) goes to the layer's `onHookError(error, context)` option,
+ * or to `console.error` without one (never to `reportError()`, which ends a
+ * Deno process), and is counted in the service's `hookErrors`.
  *
  * ## Inspecting a layer's state
  *
@@ -32,11 +63,13 @@
  * counters, e.g. {@linkcode ConcurrencyLimitService} (`inFlight`, `waiting`,
  * `available`), {@linkcode RateLimitService} (`waiting`, `available`),
  * {@linkcode TimeoutService} (`active`), {@linkcode RetryService}
- * (`retrying`, `budget`), {@linkcode CircuitBreakerService} (`state`,
- * `failures`, `probes`), {@linkcode HedgeService} (`active`, `hedged`),
+ * (`retrying`, `budget`, `hookErrors`), {@linkcode CircuitBreakerService}
+ * (`state`, `failures`, `probes`, `hookErrors`), {@linkcode ObserveService}
+ * (`hookErrors`), {@linkcode HedgeService} (`active`, `hedged`),
  * {@linkcode BatchService} (`pending`, `inFlight`, `waiting`) and
- * {@linkcode BalancedService} (`inFlight`, `loads`). Each returns to zero
- * once every call has settled, which is how tests prove nothing leaks. To
+ * {@linkcode BalancedService} (`inFlight`, `loads`). Every count of calls in
+ * progress returns to zero once every call has settled, which is how tests
+ * prove nothing leaks (`hookErrors` only grows). To
  * keep a handle on a layer, apply it yourself (`layer(inner)` returns the
  * service) and build the rest of the stack around it:
  *
@@ -67,6 +100,7 @@
  *   retry,
  *   timeout,
  * } from "@norpc/norpc/layers";
+ * import assert from "node:assert/strict";
  *
  * const svc = new ServiceBuilder<string, string>()
  *   .layer(timeout(500)) // bounds the whole call, retries included
@@ -75,7 +109,7 @@
  *   .layer(concurrencyLimit(64)) // ...when 64 calls are running
  *   .layer(rateLimit({ requests: 1000, per: 1000 }))
  *   .service(serviceFn((s: string) => s.toUpperCase()));
- * console.log(await svc.call("hi")); // "HI"
+ * assert.equal(await svc.call("hi"), "HI");
  * ```
  *
  * @module
@@ -112,6 +146,7 @@ export {
   type CallErrorEvent,
   observe,
   type ObserveHooks,
+  ObserveService,
   type RequestEvent,
   type ResponseEvent,
 } from "./observe.ts";
@@ -123,6 +158,7 @@ export {
 export {
   retry,
   retryableByDefault,
+  type RetryEvent,
   type RetryPolicy,
   RetryService,
 } from "./retry.ts";

@@ -5,9 +5,20 @@
  * @module
  */
 
+import { rejectUnknownKeys, reportCallbackError } from "../errors.ts";
 import type { CallOptions, Layer, Service } from "../service.ts";
-import { callInner, innerReady, isOwnAbort } from "./_util.ts";
-import { optionalFunction, optionsObject } from "./_validate.ts";
+import { isOwnAbort } from "./_call_options.ts";
+import {
+  callInner,
+  checkInner,
+  innerEnforcesDeadline,
+  innerReady,
+} from "./_inner.ts";
+import {
+  noMoreArguments,
+  optionalFunction,
+  optionsObject,
+} from "./_validate.ts";
 
 /**
  * A call is starting; passed to {@linkcode ObserveHooks.onRequest}.
@@ -81,9 +92,10 @@ export interface CallErrorEvent<Req, Ctx = undefined> {
 
 /**
  * The hooks {@linkcode observe} calls. Every hook is optional. Hooks run
- * synchronously on the call's path, so keep them cheap; a hook must not
- * throw: an exception is reported with `reportError()` (like one in an event
- * listener) and does not change the call's outcome.
+ * synchronously on the call's path, so keep them cheap. A hook that throws
+ * never changes the call's outcome (nor `context`, which stays `undefined`
+ * when `onRequest` throws): what it threw goes to `onHookError` (by default
+ * `console.error`) and is counted in {@linkcode ObserveService.hookErrors}.
  *
  * @typeParam Req The request type.
  * @typeParam Res The response type.
@@ -107,6 +119,14 @@ export interface ObserveHooks<Req, Res, Ctx = undefined> {
   onResponse?: (event: ResponseEvent<Req, Res, Ctx>) => void;
   /** Called when the call rejects, aborts included (`aborted: true`). */
   onError?: (event: CallErrorEvent<Req, Ctx>) => void;
+  /**
+   * Receives what another hook threw, with a `context` naming the hook
+   * (e.g. `"observe() onResponse hook"`); it has no call to fail. Defaults
+   * to `console.error`. Never `reportError()`, which would end a Deno
+   * process: a bug in a metrics exporter must not take a server down. If it
+   * throws too, both errors go to `console.error`.
+   */
+  onHookError?: (error: unknown, context: string) => void;
 }
 
 /**
@@ -120,8 +140,9 @@ export interface ObserveHooks<Req, Res, Ctx = undefined> {
  * @typeParam Req The request type.
  * @typeParam Res The response type.
  * @typeParam Ctx What `onRequest` returns.
- * @param hooks `onRequest`, `onResponse`, `onError`, all optional.
- * @returns A layer producing the observed service.
+ * @param hooks `onRequest`, `onResponse`, `onError` and `onHookError`, all
+ * optional.
+ * @returns A layer producing an {@linkcode ObserveService}.
  * @throws {InvalidOptionError} When a hook is not a function.
  *
  * @example A request counter and a latency histogram
@@ -149,7 +170,7 @@ export interface ObserveHooks<Req, Res, Ctx = undefined> {
  *
  * await svc.call(1);
  * await svc.call(2);
- * await svc.call(-1).catch(() => {});
+ * await assert.rejects(svc.call(-1), RangeError);
  * assert.equal(requests.get("ok"), 2);
  * assert.equal(requests.get("error"), 1);
  * assert.equal(histogram.reduce((a, b) => a + b), 3);
@@ -157,34 +178,96 @@ export interface ObserveHooks<Req, Res, Ctx = undefined> {
  */
 export function observe<Req, Res, Ctx = undefined>(
   hooks: ObserveHooks<Req, Res, Ctx>,
-): Layer<Service<Req, Res>, Service<Req, Res>> {
-  optionsObject("observe hooks", hooks);
-  optionalFunction("observe.onRequest", hooks.onRequest);
-  optionalFunction("observe.onResponse", hooks.onResponse);
-  optionalFunction("observe.onError", hooks.onError);
-  const { onRequest, onResponse, onError } = hooks;
-  return (inner) =>
-    new ObserveService<Req, Res, Ctx>(inner, onRequest, onResponse, onError);
+): Layer<Service<Req, Res>, ObserveService<Req, Res, Ctx>> {
+  noMoreArguments("observe", arguments, 1);
+  validate(hooks);
+  return (inner) => new ObserveService<Req, Res, Ctx>(inner, hooks);
 }
 
-class ObserveService<Req, Res, Ctx> implements Service<Req, Res> {
+const HOOKS = ["onRequest", "onResponse", "onError", "onHookError"];
+
+function validate(hooks: object): void {
+  optionsObject("observe hooks", hooks);
+  rejectUnknownKeys("observe()", hooks, HOOKS);
+  const { onRequest, onResponse, onError, onHookError } = hooks as Record<
+    string,
+    unknown
+  >;
+  optionalFunction("observe.onRequest", onRequest);
+  optionalFunction("observe.onResponse", onResponse);
+  optionalFunction("observe.onError", onError);
+  optionalFunction("observe.onHookError", onHookError);
+}
+
+/**
+ * The service {@linkcode observe} produces. Its read-only
+ * {@linkcode ObserveService.hookErrors} counts the exceptions its hooks
+ * threw (each also went to `onHookError`), so a dashboard can tell that the
+ * metrics themselves are broken. It enforces deadlines when the service it
+ * observes does.
+ *
+ * @typeParam Req The request type.
+ * @typeParam Res The response type.
+ * @typeParam Ctx What `onRequest` returns.
+ *
+ * @example A broken hook is counted, the call goes on
+ * ```ts
+ * import { serviceFn } from "@norpc/norpc";
+ * import { observe } from "@norpc/norpc/layers";
+ * import assert from "node:assert/strict";
+ *
+ * const seen: string[] = [];
+ * const svc = observe<number, number>({
+ *   onResponse: () => {
+ *     throw new Error("exporter down");
+ *   },
+ *   onHookError: (_error, context) => seen.push(context),
+ * })(serviceFn((n: number) => n * 2));
+ * assert.equal(await svc.call(21), 42);
+ * assert.equal(svc.hookErrors, 1);
+ * assert.deepEqual(seen, ["observe() onResponse hook"]);
+ * ```
+ */
+export class ObserveService<Req, Res, Ctx = undefined>
+  implements Service<Req, Res> {
+  /** Whether the observed service rejects calls at their deadline. */
+  readonly enforcesDeadline: boolean;
   readonly #inner: Service<Req, Res>;
   readonly #onRequest: ObserveHooks<Req, Res, Ctx>["onRequest"];
   readonly #onResponse: ObserveHooks<Req, Res, Ctx>["onResponse"];
   readonly #onError: ObserveHooks<Req, Res, Ctx>["onError"];
+  readonly #onHookError: ObserveHooks<Req, Res, Ctx>["onHookError"];
+  #hookErrors = 0;
 
-  constructor(
-    inner: Service<Req, Res>,
-    onRequest: ObserveHooks<Req, Res, Ctx>["onRequest"],
-    onResponse: ObserveHooks<Req, Res, Ctx>["onResponse"],
-    onError: ObserveHooks<Req, Res, Ctx>["onError"],
-  ) {
+  /**
+   * Prefer the {@linkcode observe} layer factory.
+   *
+   * @param inner The service to observe.
+   * @param hooks `onRequest`, `onResponse`, `onError` and `onHookError`.
+   */
+  constructor(inner: Service<Req, Res>, hooks: ObserveHooks<Req, Res, Ctx>) {
+    checkInner(inner, "observe()");
+    validate(hooks);
     this.#inner = inner;
-    this.#onRequest = onRequest;
-    this.#onResponse = onResponse;
-    this.#onError = onError;
+    this.enforcesDeadline = innerEnforcesDeadline(inner);
+    this.#onRequest = hooks.onRequest;
+    this.#onResponse = hooks.onResponse;
+    this.#onError = hooks.onError;
+    this.#onHookError = hooks.onHookError;
   }
 
+  /** Exceptions thrown by the hooks so far. */
+  get hookErrors(): number {
+    return this.#hookErrors;
+  }
+
+  /**
+   * Calls the inner service between the hooks.
+   *
+   * @param req The request.
+   * @param options The call's options, passed through.
+   * @returns The inner service's outcome, untouched.
+   */
   call(req: Req, options?: CallOptions): Promise<Res> {
     const start = performance.now();
     let context = undefined as Ctx;
@@ -192,7 +275,7 @@ class ObserveService<Req, Res, Ctx> implements Service<Req, Res> {
       try {
         context = this.#onRequest({ req });
       } catch (error) {
-        reportError(error);
+        this.#hookFailed("observe() onRequest hook", error);
       }
     }
     const onResponse = this.#onResponse;
@@ -210,7 +293,7 @@ class ObserveService<Req, Res, Ctx> implements Service<Req, Res> {
             context,
           });
         } catch (error) {
-          reportError(error);
+          this.#hookFailed("observe() onResponse hook", error);
         }
         return res;
       },
@@ -224,14 +307,20 @@ class ObserveService<Req, Res, Ctx> implements Service<Req, Res> {
             context,
           });
         } catch (hookError) {
-          reportError(hookError);
+          this.#hookFailed("observe() onError hook", hookError);
         }
         throw error;
       },
     );
   }
 
+  /** The inner service's readiness. */
   ready(): boolean {
     return innerReady(this.#inner);
+  }
+
+  #hookFailed(context: string, error: unknown): void {
+    this.#hookErrors++;
+    reportCallbackError(context, error, this.#onHookError);
   }
 }

@@ -5,20 +5,25 @@
  */
 
 import type { CallOptions, Layer, Service } from "../service.ts";
-import { offAbort, onAbort } from "../_abort.ts";
+import { refuseSignal } from "../_abort.ts";
+import { rejectUnknownKeys } from "../errors.ts";
+import { deadlineOf } from "./_call_options.ts";
+import { deadlineExceeded } from "./_deadline.ts";
 import {
   callInner,
-  FifoList,
+  checkInner,
+  innerEnforcesDeadline,
   innerReady,
-  QueuedCall,
-  refuseSignal,
-} from "./_util.ts";
+} from "./_inner.ts";
+import { FifoList } from "./_list.ts";
 import {
   MAX_TIMER_MS,
+  noMoreArguments,
   optionsObject,
   positiveInteger,
   positiveNumber,
 } from "./_validate.ts";
+import { Waiter } from "./_waiter.ts";
 
 /**
  * Options of {@linkcode rateLimit}.
@@ -47,8 +52,9 @@ export interface RateLimitOptions {
  * `burst` tokens (default `requests`) refilled steadily, one token every
  * `per / requests` ms. A call takes a token, or waits in FIFO order until one
  * is due; a waiting caller that aborts leaves the queue at once (rejecting
- * with `signal.reason`) and the next waiter moves up. At most one timer runs
- * per service, and only while callers wait.
+ * with `signal.reason`) and the next waiter moves up; so does one whose
+ * `options.deadline` passes while it waits (rejecting with `TimeoutError`).
+ * At most one timer runs per service, and only while callers wait.
  *
  * Over any span of `t` ms at most `burst + t * requests / per` calls pass.
  * Timers fire on whole milliseconds, so waiting callers are let through at
@@ -82,12 +88,14 @@ export interface RateLimitOptions {
 export function rateLimit<Req, Res>(
   options: RateLimitOptions,
 ): Layer<Service<Req, Res>, RateLimitService<Req, Res>> {
+  noMoreArguments("rateLimit", arguments, 1);
   const config = validate(options);
   return (inner) => new RateLimitService(inner, config);
 }
 
 function validate(options: RateLimitOptions): Required<RateLimitOptions> {
   optionsObject("rateLimit options", options);
+  rejectUnknownKeys("rateLimit()", options, ["requests", "per", "burst"]);
   const requests = positiveInteger("rateLimit.requests", options.requests);
   const per = positiveNumber("rateLimit.per", options.per);
   const burst = options.burst === undefined
@@ -112,11 +120,14 @@ const EPSILON = 1e-6;
  * ```ts
  * import { serviceFn } from "@norpc/norpc";
  * import { rateLimit } from "@norpc/norpc/layers";
+ * import assert from "node:assert/strict";
  *
  * const svc = rateLimit<number, number>({ requests: 100, per: 1000 })(
  *   serviceFn((n: number) => n),
  * );
- * console.log(svc.available, svc.waiting); // 100 0
+ * assert.equal(await svc.call(1), 1);
+ * assert.equal(svc.available, 99);
+ * assert.equal(svc.waiting, 0);
  * ```
  */
 export class RateLimitService<Req, Res> implements Service<Req, Res> {
@@ -126,8 +137,18 @@ export class RateLimitService<Req, Res> implements Service<Req, Res> {
   readonly per: number;
   /** The bucket's size. */
   readonly burst: number;
+  /**
+   * True when the inner service enforces deadlines: a call then rejects at
+   * its `options.deadline` whether it waits here (this layer enforces it)
+   * or runs below.
+   */
+  readonly enforcesDeadline: boolean;
   readonly #inner: Service<Req, Res>;
-  readonly #queue = new FifoList<QueuedCall<Req, Res>>();
+  readonly #queue = new FifoList<Waiter<Req, Res>>();
+  /** What a waiter leaves: the queue, stopping the timer once it is empty. */
+  readonly #waitQueue = {
+    remove: (waiter: Waiter<Req, Res>) => this.#leave(waiter),
+  };
   /** Milliseconds between tokens. */
   readonly #interval: number;
   /** How far `#tat` may run ahead of now: `(burst - 1) * interval`. */
@@ -143,8 +164,10 @@ export class RateLimitService<Req, Res> implements Service<Req, Res> {
    * @param options `requests`, `per` and optionally `burst`.
    */
   constructor(inner: Service<Req, Res>, options: RateLimitOptions) {
+    checkInner(inner, "rateLimit()");
     const { requests, per, burst } = validate(options);
     this.#inner = inner;
+    this.enforcesDeadline = innerEnforcesDeadline(inner);
     this.requests = requests;
     this.per = per;
     this.burst = burst;
@@ -173,19 +196,22 @@ export class RateLimitService<Req, Res> implements Service<Req, Res> {
    *
    * @param req The request.
    * @param options The call's options; aborting `signal` while queued
-   * rejects with `signal.reason` and leaves the queue.
+   * rejects with `signal.reason` and leaves the queue; a call still
+   * waiting at `deadline` rejects with `TimeoutError`.
    * @returns The inner service's response.
    */
   call(req: Req, options?: CallOptions): Promise<Res> {
-    const signal = options?.signal;
-    const refused = refuseSignal(signal);
+    const refused = refuseSignal(options?.signal);
     if (refused !== undefined) return refused;
     if (this.#queue.size === 0 && this.#take(performance.now())) {
       return callInner(this.#inner, req, options);
     }
-    const waiter = new QueuedCall(this.#leave, req, options);
+    const deadline = deadlineOf(options);
+    if (deadline <= Date.now()) {
+      return Promise.reject(deadlineExceeded(req, 0, performance.now()));
+    }
+    const waiter = new Waiter(this.#waitQueue, req, options);
     this.#queue.push(waiter);
-    if (signal != null) onAbort(signal, waiter);
     if (this.#timer === undefined) this.#schedule(performance.now());
     return waiter.promise;
   }
@@ -221,21 +247,30 @@ export class RateLimitService<Req, Res> implements Service<Req, Res> {
     let waiter;
     while ((waiter = this.#queue.head) !== undefined && this.#take(now)) {
       this.#queue.remove(waiter);
-      if (waiter.options?.signal != null) {
-        offAbort(waiter.options.signal, waiter);
-      }
-      waiter.resolve(callInner(this.#inner, waiter.req, waiter.options));
+      // An aborted waiter gives its token to the next one.
+      if (!waiter.admit(this.#run)) this.#untake();
     }
-    if (this.#queue.size > 0) this.#schedule(now);
+    // An admitted call may have called back into this service and queued a
+    // call, which armed the timer already: never arm a second one.
+    if (this.#queue.size > 0 && this.#timer === undefined) {
+      this.#schedule(now);
+    }
   };
 
-  /** Removes a waiter whose caller aborted; stops the timer if none is left. */
-  readonly #leave = (waiter: QueuedCall<Req, Res>): boolean => {
-    if (!this.#queue.remove(waiter)) return false;
+  readonly #run = (req: Req, options: CallOptions | undefined): Promise<Res> =>
+    callInner(this.#inner, req, options);
+
+  /** Gives back the token just taken. */
+  #untake(): void {
+    this.#tat -= this.#interval;
+  }
+
+  /** Removes a waiter that gave up; stops the timer if none is left. */
+  #leave(waiter: Waiter<Req, Res>): void {
+    if (!this.#queue.remove(waiter)) return;
     if (this.#queue.size === 0 && this.#timer !== undefined) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
-    return true;
-  };
+  }
 }

@@ -5,11 +5,25 @@
  * @module
  */
 
-import { OverloadedError, TimeoutError } from "../errors.ts";
-import type { CallOptions, Layer, Service } from "../service.ts";
-import { delay } from "./_delay.ts";
-import { callInner, innerReady, refuseSignal } from "./_util.ts";
 import {
+  OverloadedError,
+  rejectUnknownKeys,
+  reportCallbackError,
+  TimeoutError,
+} from "../errors.ts";
+import type { CallOptions, Layer, Service } from "../service.ts";
+import { refuseSignal } from "../_abort.ts";
+import { deadlineOf } from "./_call_options.ts";
+import { delay } from "./_delay.ts";
+import {
+  callInner,
+  checkInner,
+  innerEnforcesDeadline,
+  innerReady,
+} from "./_inner.ts";
+import { unitRandom } from "./_random.ts";
+import {
+  noMoreArguments,
   nonNegativeNumber,
   optionalFunction,
   optionsObject,
@@ -64,10 +78,51 @@ export interface RetryPolicy {
    */
   budget?: RetryBudget | RetryBudgetOptions | false;
   /**
-   * Source of randomness for the jitter, returning a number in `[0, 1)`.
-   * Defaults to `Math.random`; pass a seeded one for reproducible tests.
+   * Source of randomness for the jitter, returning a number in `[0, 1)`
+   * (a value outside is clamped into it, `NaN` counts as 0; if it throws,
+   * the call rejects with what it threw). Defaults to `Math.random`; pass a
+   * seeded one for reproducible tests.
    */
   random?: () => number;
+  /**
+   * Called before each retry, with the error that caused it: the place to
+   * log or count an attempt's failure. A call that gives up rejects with
+   * its last error only, unchanged (retry never writes to an error it did
+   * not create: the same error object may be shared by several calls), so
+   * this hook is where the history of a call's attempts is seen.
+   */
+  onRetry?: (event: RetryEvent<unknown>) => void;
+  /**
+   * Receives what `retryIf` or `onRetry` threw, with a `context` naming
+   * the callback. Defaults to `console.error`; never `reportError()`, which
+   * would end a Deno process. A `retryIf` that throws means "do not retry":
+   * the call rejects with the service's own error.
+   */
+  onHookError?: (error: unknown, context: string) => void;
+}
+
+/**
+ * A retry about to happen, as passed to {@linkcode RetryPolicy.onRetry}.
+ *
+ * @typeParam Req The request type.
+ *
+ * @example Log every retry
+ * ```ts
+ * import type { RetryEvent } from "@norpc/norpc/layers";
+ *
+ * const log = ({ attempt, error, delayMs }: RetryEvent<string>) =>
+ *   console.warn(`attempt ${attempt} failed (${error}), retry in ${delayMs} ms`);
+ * ```
+ */
+export interface RetryEvent<Req> {
+  /** The request, sent again unchanged. */
+  readonly req: Req;
+  /** The error the attempt failed with. */
+  readonly error: unknown;
+  /** The number of attempts made so far (1 before the first retry). */
+  readonly attempt: number;
+  /** The backoff before the retry, in ms. */
+  readonly delayMs: number;
 }
 
 /**
@@ -84,9 +139,10 @@ export interface RetryPolicy {
  * ```ts
  * import { OverloadedError } from "@norpc/norpc";
  * import { retryableByDefault } from "@norpc/norpc/layers";
+ * import assert from "node:assert/strict";
  *
- * console.log(retryableByDefault(new OverloadedError("busy"))); // true
- * console.log(retryableByDefault(new TypeError("bug"))); // false
+ * assert.equal(retryableByDefault(new OverloadedError("busy")), true);
+ * assert.equal(retryableByDefault(new TypeError("bug")), false);
  * ```
  */
 export function retryableByDefault(error: unknown): boolean {
@@ -104,10 +160,18 @@ export function retryableByDefault(error: unknown): boolean {
  * withdraws, so in an outage retries add at most `ratio` (default 20%) to the
  * load instead of multiplying it.
  *
- * When it gives up (attempts exhausted, error not retryable, budget spent)
- * the call rejects with the last error itself, so `instanceof` checks still
- * work; the earlier attempts' errors are attached as its `cause`, an
- * `AggregateError`, when it is an `Error` without a cause of its own.
+ * Retries respect the call's `options.deadline`: a retry is made only if its
+ * backoff ends before the deadline; otherwise the call gives up at once with
+ * the last error (rather than sleeping past the deadline or starting an
+ * attempt that cannot answer in time). The layer enforces deadlines when the
+ * service below does (each attempt is then bounded by it, and no backoff
+ * crosses the deadline).
+ *
+ * When it gives up (attempts exhausted, error not retryable, budget spent,
+ * no time left) the call rejects with the last error itself, unchanged, so
+ * `instanceof` checks still work and an error object shared by several
+ * calls (a constant, a batch's error) never carries another call's history;
+ * the earlier attempts' errors are passed to `onRetry` as they happen.
  *
  * Requests are passed again as they are, so they must be safe to send twice
  * (idempotent), as with any retry.
@@ -136,6 +200,7 @@ export function retryableByDefault(error: unknown): boolean {
 export function retry<Req, Res>(
   policy: RetryPolicy = {},
 ): Layer<Service<Req, Res>, RetryService<Req, Res>> {
+  noMoreArguments("retry", arguments, 1);
   const config = validate(policy);
   return (inner) => new RetryService(inner, config);
 }
@@ -147,10 +212,24 @@ interface Config {
   retryIf: (error: unknown, attempt: number) => boolean;
   budget: RetryBudget | RetryBudgetOptions | false;
   random: () => number;
+  onRetry: RetryPolicy["onRetry"];
+  onHookError: RetryPolicy["onHookError"];
 }
+
+const POLICY = [
+  "attempts",
+  "base",
+  "max",
+  "retryIf",
+  "budget",
+  "random",
+  "onRetry",
+  "onHookError",
+];
 
 function validate(policy: RetryPolicy): Config {
   optionsObject("retry policy", policy);
+  rejectUnknownKeys("retry()", policy, POLICY);
   const {
     attempts = 3,
     base = 25,
@@ -158,6 +237,8 @@ function validate(policy: RetryPolicy): Config {
     retryIf = retryableByDefault,
     budget = {},
     random = Math.random,
+    onRetry,
+    onHookError,
   } = policy;
   positiveInteger("retry.attempts", attempts);
   nonNegativeNumber("retry.base", base);
@@ -166,17 +247,30 @@ function validate(policy: RetryPolicy): Config {
   timerDelay("retry.max", max, true);
   optionalFunction("retry.retryIf", retryIf);
   optionalFunction("retry.random", random);
+  optionalFunction("retry.onRetry", onRetry);
+  optionalFunction("retry.onHookError", onHookError);
   // Validates budget options now, at construction, not at first use.
   if (budget !== false && !(budget instanceof RetryBudget)) {
     new RetryBudget(budget);
   }
-  return { attempts, base, max, retryIf, budget, random };
+  return {
+    attempts,
+    base,
+    max,
+    retryIf,
+    budget,
+    random,
+    onRetry,
+    onHookError,
+  };
 }
 
 /**
  * The service {@linkcode retry} produces. {@linkcode RetryService.retrying}
  * counts calls that have failed at least once and are backing off or
  * retrying; it returns to zero once they settle, with no timer left.
+ * {@linkcode RetryService.hookErrors} counts exceptions thrown by `retryIf`
+ * and `onRetry`.
  *
  * @typeParam Req The request type.
  * @typeParam Res The response type.
@@ -185,22 +279,29 @@ function validate(policy: RetryPolicy): Config {
  * ```ts
  * import { serviceFn } from "@norpc/norpc";
  * import { retry } from "@norpc/norpc/layers";
+ * import assert from "node:assert/strict";
  *
  * const svc = retry<number, number>()(serviceFn((n: number) => n));
  * await svc.call(1);
- * console.log(svc.retrying, svc.budget?.requests); // 0 1
+ * assert.equal(svc.retrying, 0);
+ * assert.equal(svc.budget?.requests, 1);
  * ```
  */
 export class RetryService<Req, Res> implements Service<Req, Res> {
   /** The budget retries draw on, or `undefined` when disabled. */
   readonly budget: RetryBudget | undefined;
+  /** Whether the service below rejects calls at their deadline. */
+  readonly enforcesDeadline: boolean;
   readonly #inner: Service<Req, Res>;
   readonly #attempts: number;
   readonly #base: number;
   readonly #max: number;
   readonly #retryIf: (error: unknown, attempt: number) => boolean;
   readonly #random: () => number;
+  readonly #onRetry: RetryPolicy["onRetry"];
+  readonly #onHookError: RetryPolicy["onHookError"];
   #retrying = 0;
+  #hookErrors = 0;
 
   /**
    * Prefer the {@linkcode retry} layer factory.
@@ -209,8 +310,12 @@ export class RetryService<Req, Res> implements Service<Req, Res> {
    * @param policy What to retry, how often and how long to wait.
    */
   constructor(inner: Service<Req, Res>, policy: RetryPolicy = {}) {
+    checkInner(inner, "retry()");
     const config = validate(policy);
     this.#inner = inner;
+    this.enforcesDeadline = innerEnforcesDeadline(inner);
+    this.#onRetry = config.onRetry;
+    this.#onHookError = config.onHookError;
     this.#attempts = config.attempts;
     this.#base = config.base;
     this.#max = config.max;
@@ -228,26 +333,41 @@ export class RetryService<Req, Res> implements Service<Req, Res> {
     return this.#retrying;
   }
 
+  /** Exceptions thrown by `retryIf` and `onRetry` so far. */
+  get hookErrors(): number {
+    return this.#hookErrors;
+  }
+
   /**
    * Calls the inner service, retrying as the policy says.
    *
    * @param req The request; sent again unchanged on each retry.
    * @param options The call's options; aborting `signal` during a backoff
-   * rejects with `signal.reason` at once.
+   * rejects with `signal.reason` at once; no retry starts whose backoff
+   * would end past `deadline`.
    * @returns The first successful response.
    */
   call(req: Req, options?: CallOptions): Promise<Res> {
     const refused = refuseSignal(options?.signal);
     if (refused !== undefined) return refused;
     this.budget?.deposit();
-    const first = callInner(this.#inner, req, options);
-    if (this.#attempts === 1) return first;
-    return first.catch((error) => this.#again(req, options, error));
+    if (this.#attempts === 1) return callInner(this.#inner, req, options);
+    return this.#first(req, options);
   }
 
   /** The inner service's readiness. */
   ready(): boolean {
     return innerReady(this.#inner);
+  }
+
+  // An async method, not `.catch(closure)`: the first attempt allocates no
+  // closure to remember `req` and `options` for a retry that rarely comes.
+  async #first(req: Req, options: CallOptions | undefined): Promise<Res> {
+    try {
+      return await callInner(this.#inner, req, options);
+    } catch (error) {
+      return this.#again(req, options, error);
+    }
   }
 
   async #again(
@@ -256,48 +376,60 @@ export class RetryService<Req, Res> implements Service<Req, Res> {
     first: unknown,
   ): Promise<Res> {
     const signal = options?.signal;
-    const errors = [first];
+    const deadline = deadlineOf(options);
+    let error = first;
     this.#retrying++;
     try {
       for (let attempt = 1;; attempt++) {
         if (signal?.aborted) throw signal.reason;
-        const error = errors[errors.length - 1];
         if (
-          attempt >= this.#attempts || !this.#retryIf(error, attempt) ||
-          (this.budget !== undefined && !this.budget.withdraw())
+          attempt >= this.#attempts || !this.#retryable(error, attempt)
         ) {
-          throw withEarlier(error, errors);
+          throw error;
         }
         const ceiling = Math.min(this.#max, this.#base * 2 ** (attempt - 1));
-        await delay(this.#random() * ceiling, signal);
+        const backoff = unitRandom(this.#random) * ceiling;
+        // No retry that cannot start before the deadline: give up now with
+        // the last error instead of sleeping past it.
+        if (deadline !== Infinity && Date.now() + backoff >= deadline) {
+          throw error;
+        }
+        if (this.budget !== undefined && !this.budget.withdraw()) throw error;
+        this.#notify(req, error, attempt, backoff);
+        await delay(backoff, signal);
         try {
           return await callInner(this.#inner, req, options);
         } catch (next) {
-          errors.push(next);
+          error = next;
         }
       }
     } finally {
       this.#retrying--;
     }
   }
-}
 
-/** The last error, with the earlier attempts' errors as its `cause`. */
-function withEarlier(last: unknown, errors: unknown[]): unknown {
-  const earlier = errors.filter((error) => error !== last);
-  if (
-    earlier.length > 0 && last instanceof Error && last.cause === undefined &&
-    !Object.hasOwn(last, "cause") && Object.isExtensible(last)
-  ) {
-    Object.defineProperty(last, "cause", {
-      value: new AggregateError(
-        earlier,
-        `${earlier.length} earlier attempt(s) failed too`,
-      ),
-      writable: true,
-      configurable: true,
-      enumerable: false,
-    });
+  /** `retryIf`, guarded: a predicate that throws means "do not retry". */
+  #retryable(error: unknown, attempt: number): boolean {
+    try {
+      return Boolean(this.#retryIf(error, attempt));
+    } catch (hookError) {
+      this.#hookFailed("retry() retryIf", hookError);
+      return false;
+    }
   }
-  return last;
+
+  #notify(req: Req, error: unknown, attempt: number, delayMs: number): void {
+    const onRetry = this.#onRetry;
+    if (onRetry === undefined) return;
+    try {
+      onRetry({ req, error, attempt, delayMs });
+    } catch (hookError) {
+      this.#hookFailed("retry() onRetry", hookError);
+    }
+  }
+
+  #hookFailed(context: string, error: unknown): void {
+    this.#hookErrors++;
+    reportCallbackError(context, error, this.#onHookError);
+  }
 }

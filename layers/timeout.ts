@@ -4,27 +4,44 @@
  * @module
  */
 
-import { TimeoutError } from "../errors.ts";
 import type { CallOptions, Layer, Service } from "../service.ts";
-import { offAbort, onAbort } from "../_abort.ts";
+import { offAbort, onAbort, refuseSignal } from "../_abort.ts";
+import { TimerQueue } from "../_timers.ts";
+import {
+  deadlineOf,
+  SignalledDeadline,
+  withDeadline,
+} from "./_call_options.ts";
+import { deadlineExceeded, expireAt } from "./_deadline.ts";
 import {
   callInner,
+  checkInner,
+  innerEnforcesDeadline,
   innerReady,
-  methodOf,
-  refuseSignal,
-  withSignal,
-} from "./_util.ts";
-import { Deadline, TimerQueue } from "../_timers.ts";
-import { timerDelay } from "./_validate.ts";
+} from "./_inner.ts";
+import { SettleOnce } from "./_settle_once.ts";
+import { noMoreArguments, timerDelay } from "./_validate.ts";
 
 /**
- * Rejects a call with {@linkcode TimeoutError} when it has not settled
- * within `ms` milliseconds, and aborts the inner call's signal with that
- * error as its reason, so the work below stops too. A call's deadline is
- * dropped as soon as it settles; the calls in flight share one timer, which
- * is cleared once none is left, so an idle layer holds no timer. A caller's
- * abort rejects at once with `signal.reason` and aborts the inner call with
- * the same reason.
+ * Bounds a call to `ms` milliseconds by its deadline: the call's deadline
+ * becomes the earlier of `options.deadline` and `Date.now() + ms`, and is
+ * passed down in the options, so every hop below (and a handler behind a
+ * norpc client) sees it. Nested timeouts compose: the earliest deadline
+ * wins.
+ *
+ * Over a service that enforces deadlines itself (`enforcesDeadline: true`,
+ * as a norpc client does: its server rejects the call at the deadline and
+ * aborts the handler's signal) the layer only shrinks the deadline: no
+ * timer, no `AbortController` and no listener per call. Over any other
+ * service it enforces the deadline itself: it rejects the call with
+ * {@linkcode TimeoutError} at the deadline and aborts the inner call's
+ * signal with that error as its reason, so the work below stops too. The
+ * deadlines in flight share one timer, cleared once none is left, so an
+ * idle layer holds no timer. A caller's abort rejects at once with
+ * `signal.reason` and aborts the inner call with the same reason.
+ *
+ * Either way the service it builds enforces deadlines, so a `timeout` above
+ * it only shrinks the deadline too.
  *
  * The error names the request's `method` when the request has one (generated
  * requests do) and the time that had elapsed, measured with the monotonic
@@ -65,6 +82,7 @@ import { timerDelay } from "./_validate.ts";
 export function timeout<Req, Res>(
   ms: number,
 ): Layer<Service<Req, Res>, TimeoutService<Req, Res>> {
+  noMoreArguments("timeout", arguments, 1);
   // Capped at the timer limit: a longer setTimeout fires after 1 ms.
   timerDelay("timeout.ms", ms, false);
   return (inner) => new TimeoutService(inner, ms);
@@ -73,9 +91,10 @@ export function timeout<Req, Res>(
 /**
  * The service {@linkcode timeout} produces. Besides `call` and `ready` it
  * exposes {@linkcode TimeoutService.active}, the number of calls whose
- * deadline is pending, which returns to zero once every call has settled.
- * The deadlines of one service share a single timer, armed for the earliest
- * one and cleared once no call is pending.
+ * deadline this layer enforces itself (always 0 over a service that
+ * enforces deadlines), which returns to zero once every call has settled.
+ * Those deadlines share a single timer, armed for the earliest one and
+ * cleared once no call is pending.
  *
  * @typeParam Req The request type.
  * @typeParam Res The response type.
@@ -84,15 +103,22 @@ export function timeout<Req, Res>(
  * ```ts
  * import { serviceFn } from "@norpc/norpc";
  * import { timeout } from "@norpc/norpc/layers";
+ * import assert from "node:assert/strict";
  *
  * const svc = timeout<number, number>(100)(serviceFn((n: number) => n + 1));
- * console.log(await svc.call(1), svc.active); // 2 0
+ * assert.equal(svc.enforcesDeadline, true);
+ * assert.equal(await svc.call(1), 2);
+ * assert.equal(svc.active, 0);
  * ```
  */
 export class TimeoutService<Req, Res> implements Service<Req, Res> {
   /** The limit in milliseconds. */
   readonly ms: number;
+  /** Always true: a call rejects at its deadline, here or below. */
+  readonly enforcesDeadline = true;
   readonly #inner: Service<Req, Res>;
+  /** Whether the inner service enforces the deadline (then no timer here). */
+  readonly #innerEnforces: boolean;
   readonly #timers = new TimerQueue();
   readonly #counter = { active: 0 };
 
@@ -103,39 +129,53 @@ export class TimeoutService<Req, Res> implements Service<Req, Res> {
    * @param ms The limit in milliseconds.
    */
   constructor(inner: Service<Req, Res>, ms: number) {
+    checkInner(inner, "timeout()");
     this.#inner = inner;
+    this.#innerEnforces = innerEnforcesDeadline(inner);
     this.ms = timerDelay("timeout.ms", ms, false);
   }
 
-  /** Calls still running, each with a deadline pending. */
+  /** Calls whose deadline this layer enforces itself, still running. */
   get active(): number {
     return this.#counter.active;
   }
 
   /**
-   * Calls the inner service with a signal the layer aborts on timeout.
+   * Calls the inner service with the deadline shrunk to `now + ms`.
    *
    * @param req The request.
-   * @param options The call's options; `signal` aborts the call.
+   * @param options The call's options; `signal` aborts the call, an earlier
+   * `deadline` than `now + ms` is kept.
    * @returns The inner response, or a rejection with `TimeoutError`.
    */
   call(req: Req, options?: CallOptions): Promise<Res> {
-    const outer = options?.signal;
-    const refused = refuseSignal(outer);
+    const refused = refuseSignal(options?.signal);
     if (refused !== undefined) return refused;
-    const timed = new TimedCall<Res>(
-      this.ms,
+    const now = Date.now();
+    const own = now + this.ms;
+    const given = deadlineOf(options);
+    if (this.#innerEnforces) {
+      // The inner service rejects at the deadline: only pass it down.
+      return callInner(
+        this.#inner,
+        req,
+        given <= own ? options : withDeadline(options, own),
+      );
+    }
+    const deadline = given <= own ? given : own;
+    if (deadline <= now) {
+      // The caller's deadline has passed already: never start the call.
+      return Promise.reject(deadlineExceeded(req, 0, performance.now()));
+    }
+    return new TimedCall<Req, Res>(
+      this.#inner,
       req,
-      outer,
+      options,
+      deadline,
+      deadline - now,
       this.#timers,
       this.#counter,
-    );
-    callInner(this.#inner, req, withSignal(options, timed.controller.signal))
-      .then(
-        (value) => timed.settle(true, value),
-        (error) => timed.settle(false, error),
-      );
-    return timed.promise;
+    ).promise;
   }
 
   /** The inner service's readiness. */
@@ -144,76 +184,60 @@ export class TimeoutService<Req, Res> implements Service<Req, Res> {
   }
 }
 
-/** One call in flight: its deadline, its abort listener and its outcome. */
-class TimedCall<Res> extends Deadline {
+/** One call whose deadline the layer enforces: its timer entry, listener, outcome. */
+class TimedCall<Req, Res> extends SettleOnce<Res> {
   readonly controller = new AbortController();
-  readonly promise: Promise<Res>;
-  readonly #resolve: (value: Res) => void;
-  readonly #reject: (reason: unknown) => void;
-  readonly #ms: number;
-  readonly #req: unknown;
+  readonly #limit: number;
+  readonly #req: Req;
   readonly #outer: AbortSignal | undefined;
   readonly #start = performance.now();
   readonly #timers: TimerQueue;
   readonly #counter: { active: number };
-  #done = false;
 
   constructor(
-    ms: number,
-    req: unknown,
-    outer: AbortSignal | undefined,
+    inner: Service<Req, Res>,
+    req: Req,
+    options: CallOptions | undefined,
+    deadline: number,
+    limit: number,
     timers: TimerQueue,
     counter: { active: number },
   ) {
     super();
-    const { promise, resolve, reject } = Promise.withResolvers<Res>();
-    this.promise = promise;
-    this.#resolve = resolve;
-    this.#reject = reject;
-    this.#ms = ms;
+    this.#limit = limit;
     this.#req = req;
-    this.#outer = outer;
+    this.#outer = options?.signal ?? undefined;
     this.#timers = timers;
     this.#counter = counter;
     counter.active++;
-    timers.add(this, this.#start, ms);
-    if (outer != null) onAbort(outer, this);
-  }
-
-  /** The inner call settled: pass its outcome on, unless already given up. */
-  settle(ok: boolean, value: unknown): void {
-    if (this.#done) return;
-    this.#finish();
-    if (ok) this.#resolve(value as Res);
-    else this.#reject(value);
+    expireAt(timers, this, deadline);
+    if (this.#outer !== undefined) onAbort(this.#outer, this);
+    const down = new SignalledDeadline(
+      this.controller.signal,
+      deadline,
+      options?.metadata,
+    );
+    callInner(inner, req, down).then(
+      (value) => this.resolveOnce(value),
+      (error) => this.rejectOnce(error),
+    );
   }
 
   /** The deadline passed (called by the timer queue). */
-  expire(): void {
-    if (this.#done) return;
-    this.#finish();
-    const error = new TimeoutError(
-      this.#ms,
-      performance.now() - this.#start,
-      methodOf(this.#req),
-    );
-    this.#reject(error);
-    this.controller.abort(error);
+  override expire(): void {
+    const error = deadlineExceeded(this.#req, this.#limit, this.#start);
+    if (this.rejectOnce(error)) this.controller.abort(error);
   }
 
   /** The caller aborted (EventListener interface: no closure per call). */
   handleEvent(): void {
-    if (this.#done) return;
-    this.#finish();
     const reason = this.#outer!.reason;
-    this.#reject(reason);
-    this.controller.abort(reason);
+    if (this.rejectOnce(reason)) this.controller.abort(reason);
   }
 
-  #finish(): void {
-    this.#done = true;
+  protected release(): void {
     this.#timers.remove(this);
-    if (this.#outer != null) offAbort(this.#outer, this);
+    if (this.#outer !== undefined) offAbort(this.#outer, this);
     this.#counter.active--;
   }
 }

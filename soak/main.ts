@@ -10,11 +10,13 @@
  * prints a summary table on stdout, and checks that the heap after garbage
  * collection ends within a few MB of where it started. Exits 0 when every
  * check passed, 1 on any mismatch (printing the seed to replay the run), 2
- * on a usage error.
+ * on a usage error. The run is on a virtual clock, so `--seed` replays it
+ * exactly: the summary's outcome hash is the same on every machine.
  *
  * @module
  */
 
+import { wallNow } from "./clock.ts";
 import { runSoak, type SoakProgress, type SoakReport } from "./engine.ts";
 
 /** Heap growth allowed between the start and the end of a run, in bytes. */
@@ -23,16 +25,24 @@ export const HEAP_SLACK = 4 * 1024 * 1024;
 const USAGE = `Usage: deno task soak [--requests N] [--seed S]
 
 Drives N calls (default 1,000,000) through norpc clients, layers and servers
-while injecting faults: handler latency and throws, caller aborts, timeouts,
-load shedding, retries, servers closed and aborted mid-run. Then checks that
-every call got exactly one outcome, that outcomes match the injected faults,
-that server counters add up, that layers hold no timer or permit, and that the
-heap after GC is back within ${HEAP_SLACK / 1024 / 1024} MB of where it started
-(measured after the first window, once the code is compiled).
+while injecting faults: handler latency and throws, caller aborts, deadlines,
+metadata, requests relayed to a second server (a cascade), timeouts, load
+shedding, retries, servers closed and aborted mid-run.
+Then checks that every call got exactly one outcome, that outcomes match the
+injected faults, that deadlines hold, that handlers see their caller's
+metadata, that server counters add up, that layers hold no timer or permit,
+and that the heap after GC is back within
+${HEAP_SLACK / 1024 / 1024} MB of where it started (measured after the first
+window, once the code is compiled).
+
+The run is on a virtual clock (fake setTimeout, Date.now, performance.now),
+so a seed replays the WHOLE run: the same faults, the same timer order and
+the same outcome for every call (compare the outcome hash in the summary).
+Only the wall-clock time and the heap figures differ between replays.
 
 Options:
   --requests N   calls to make (a positive integer; 1_000_000 and 1e6 work)
-  --seed S       seed of the fault mix, to replay a run (0 to 4294967295);
+  --seed S       seed of the run, to replay it exactly (0 to 4294967295);
                  random by default
   -h, --help     show this help
 
@@ -51,6 +61,19 @@ export interface SoakArgs {
  *
  * @param args The arguments (`Deno.args`).
  * @returns The options, or an error message.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseSoakArgs } from "./main.ts";
+ *
+ * assert.deepEqual(parseSoakArgs(["--requests=1e5", "--seed", "42"]), {
+ *   requests: 100_000,
+ *   seed: 42,
+ *   help: false,
+ * });
+ * assert.match(String(parseSoakArgs(["--seed", "-1"])), /--seed must be/);
+ * ```
  */
 export function parseSoakArgs(args: readonly string[]): SoakArgs | string {
   let requests = 1_000_000;
@@ -144,6 +167,9 @@ export function summary(report: SoakReport, heap: HeapCheck): string {
     `norpc soak: ${fmt.format(report.requests)} calls, seed ${report.seed}, ${
       seconds(report.elapsedMs)
     } (${fmt.format(Math.round(rate))} calls/s, windows of ${report.window})`,
+    `replayed by the seed: ${
+      fmt.format(report.virtualMs)
+    } virtual ms, outcome hash ${report.outcomeHash}`,
   );
   section("outcomes (what callers got)", report.outcomes);
   section("faults injected", report.injected);
@@ -151,7 +177,9 @@ export function summary(report: SoakReport, heap: HeapCheck): string {
     "total": report.attempts.total,
     "aborted before send": report.attempts.abortedBeforeSend,
     "to a closed server": report.attempts.toClosedServer,
+    "deadline due before send": report.attempts.expiredBeforeSend,
     "handled by a server": report.attempts.dispatched,
+    "sent, ended at their deadline": report.attempts.expired,
   });
   const s = report.servers;
   section("servers (counters summed over generations)", {
@@ -170,7 +198,7 @@ export function summary(report: SoakReport, heap: HeapCheck): string {
   });
   const counted = s.served + s.failed + s.cancelled + s.rejected;
   const reached = report.attempts.total - report.attempts.abortedBeforeSend -
-    report.attempts.toClosedServer;
+    report.attempts.toClosedServer - report.attempts.expiredBeforeSend;
   const f = report.failedChecks;
   const check = (name: string, failures: number, detail = "") =>
     rows.push(
@@ -185,12 +213,19 @@ export function summary(report: SoakReport, heap: HeapCheck): string {
     `${fmt.format(report.settled)} of ${fmt.format(report.requests)} settled`,
   );
   check("outcomes match the injected faults", f.outcome);
+  check("deadlines hold (where servers enforce them)", f.deadline);
+  check("handlers see their caller's metadata", f.metadata);
+  check("aborts cascade to relayed requests", f.cascade);
   check(
     "server counters add up",
     f["server counters"],
     `${fmt.format(counted)} counted = ${
       fmt.format(reached)
-    } attempts reached a server`,
+    } attempts reached a server${
+      report.attempts.unbooked > 0
+        ? ` (${fmt.format(report.attempts.unbooked)} expired, booked anywhere)`
+        : ""
+    }`,
   );
   check("layer timers, permits and retries back to 0", f["layer counts"]);
   check("aborted queued calls free their slot", f["queue slots"]);
@@ -270,7 +305,7 @@ export async function main(args: readonly string[]): Promise<number> {
         collect();
         start = Deno.memoryUsage().heapUsed;
       }
-      const now = performance.now();
+      const now = wallNow(); // performance.now() is virtual during the run
       if (now - lastPrint < 1000) return;
       lastPrint = now;
       const line = progressLine(p, seed);

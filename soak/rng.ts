@@ -12,11 +12,15 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Rng } from "./rng.ts";
  *
  * const a = new Rng(42);
  * const b = new Rng(42);
- * console.log(a.next() === b.next()); // true
+ * assert.equal(a.next(), b.next()); // the same seed, the same sequence
+ * assert.notEqual(new Rng(43).next(), new Rng(42).next());
+ * const die = a.range(1, 6);
+ * assert.ok(Number.isInteger(die) && die >= 1 && die <= 6);
  * ```
  */
 export class Rng {

@@ -47,10 +47,13 @@ import {
   filter,
   hedge,
   HedgeService,
+  loadShed,
+  LoadShedService,
   mapError,
   mapRequest,
   mapResponse,
   observe,
+  ObserveService,
   rateLimit,
   RateLimitService,
   retry,
@@ -459,7 +462,203 @@ const TABLE: Group[] = [
   option("balance.random", BAD_FUNCTIONS, {
     balance: (v) => balance([svc], { random: v }),
   }),
+
+  // ---- layers: hook error handlers, extra arguments (issue 11, 13)
+  option("retry.onRetry", BAD_FUNCTIONS, {
+    retry: (v) => retry({ onRetry: v }),
+    RetryService: (v) => new RetryService(svc, { onRetry: v }),
+  }),
+  option("retry.onHookError", BAD_FUNCTIONS, {
+    retry: (v) => retry({ onHookError: v }),
+  }),
+  option("circuitBreaker.onHookError", BAD_FUNCTIONS, {
+    circuitBreaker: (v) => circuitBreaker({ onHookError: v }),
+  }),
+  option("observe.onHookError", BAD_FUNCTIONS, {
+    observe: (v) => observe({ onHookError: v }),
+    ObserveService: (v) => new ObserveService(svc, { onHookError: v }),
+  }),
+  option("observe hooks", [undefined, ...BAD_OBJECTS], {
+    ObserveService: (v) => new ObserveService(svc, v),
+  }),
+  // An argument a factory does not take is refused, not ignored:
+  // `loadShed("x")`, `concurrencyLimit(5, { queue: 10 })`.
+  option("loadShed() argument 1", ["x", 5, {}, { max: 5 }, null], {
+    loadShed: (v) => (loadShed as (v: unknown) => unknown)(v),
+  }),
+  ...extraArguments(),
+
+  // ---- layers: misspelled option keys name the closest valid one
+  ...unknownKeys(),
+
+  // ---- layers: the inner service is checked when the layer is applied
+  typeError(
+    "inner service",
+    NOT_SERVICES,
+    /^\w+\(\) expects a Service/,
+    {
+      timeout: (v) => timeout(10)(v),
+      TimeoutService: (v) => new TimeoutService(v, 10),
+      concurrencyLimit: (v) => concurrencyLimit(1)(v),
+      ConcurrencyLimitService: (v) => new ConcurrencyLimitService(v, 1),
+      rateLimit: (v) => rateLimit({ requests: 1, per: 10 })(v),
+      RateLimitService: (v) =>
+        new RateLimitService(v, { requests: 1, per: 10 }),
+      loadShed: (v) => loadShed()(v),
+      LoadShedService: (v) => new LoadShedService(v),
+      retry: (v) => retry()(v),
+      RetryService: (v) => new RetryService(v),
+      circuitBreaker: (v) => circuitBreaker()(v),
+      CircuitBreakerService: (v) => new CircuitBreakerService(v),
+      hedge: (v) => hedge({ after: 5 })(v),
+      HedgeService: (v) => new HedgeService(v, { after: 5 }),
+      filter: (v) => filter(() => true)(v),
+      mapRequest: (v) => mapRequest((x) => x)(v),
+      mapResponse: (v) => mapResponse((x) => x)(v),
+      mapError: (v) => mapError((x) => x)(v),
+      observe: (v) => observe({})(v),
+      ObserveService: (v) => new ObserveService(v, {}),
+      batch: (v) => batch({ maxSize: 2, maxDelay: 1, combine })(v),
+      BatchService: (v) =>
+        new BatchService(v, { maxSize: 2, maxDelay: 1, combine }),
+    },
+  ),
 ];
+
+/** One row per layer factory: an argument past the ones it takes. */
+function extraArguments(): Group[] {
+  const extra = { queue: 10 };
+  const call = (f: unknown, ...args: unknown[]) =>
+    (f as (...args: unknown[]) => unknown)(...args);
+  const cases: [string, number, () => unknown][] = [
+    ["timeout", 2, () => call(timeout, 10, extra)],
+    ["concurrencyLimit", 2, () => call(concurrencyLimit, 5, extra)],
+    [
+      "rateLimit",
+      2,
+      () => call(rateLimit, { requests: 1, per: 10 }, extra),
+    ],
+    ["retry", 2, () => call(retry, {}, extra)],
+    ["circuitBreaker", 2, () => call(circuitBreaker, {}, extra)],
+    ["hedge", 2, () => call(hedge, { after: 5 }, extra)],
+    ["filter", 2, () => call(filter, () => true, extra)],
+    ["mapRequest", 2, () => call(mapRequest, (x: unknown) => x, extra)],
+    ["mapResponse", 2, () => call(mapResponse, (x: unknown) => x, extra)],
+    ["mapError", 2, () => call(mapError, (x: unknown) => x, extra)],
+    ["observe", 2, () => call(observe, {}, extra)],
+    [
+      "batch",
+      2,
+      () => call(batch, { maxSize: 2, maxDelay: 1, combine }, extra),
+    ],
+    ["balance", 3, () => call(balance, [svc], {}, extra)],
+  ];
+  return cases.map(([subject, n, run]) => ({
+    name: `${subject}() argument ${n}`,
+    rows: [{
+      subject,
+      what: `${subject}: an argument ${n}`,
+      call: run,
+      error: InvalidOptionError,
+      option: `${subject}() argument ${n}`,
+      value: extra,
+    }],
+  }));
+}
+
+/**
+ * One row per layer factory with an options object: a misspelled key
+ * throws InvalidOptionError naming that key (and, in the message, the
+ * closest valid one) instead of being ignored.
+ */
+function unknownKeys(): Group[] {
+  const cases: [string, string, unknown, string, () => unknown][] = [
+    ["retry", "attemps", 3, "attempts", () => retry(wrong({ attemps: 3 }))],
+    [
+      "RetryService",
+      "bse",
+      4,
+      "base",
+      () => new RetryService(svc, wrong({ bse: 4 })),
+    ],
+    [
+      "RetryBudget",
+      "ration",
+      0.1,
+      "ratio",
+      () => new RetryBudget(wrong({ ration: 0.1 })),
+    ],
+    [
+      "retry",
+      "minPerSec",
+      1,
+      "minPerSecond",
+      () => retry({ budget: wrong({ minPerSec: 1 }) }),
+    ],
+    [
+      "rateLimit",
+      "request",
+      2,
+      "requests",
+      () => rateLimit(wrong({ request: 2, requests: 1, per: 10 })),
+    ],
+    [
+      "circuitBreaker",
+      "failureThreshhold",
+      2,
+      "failureThreshold",
+      () => circuitBreaker(wrong({ failureThreshhold: 2 })),
+    ],
+    [
+      "hedge",
+      "afterMs",
+      5,
+      "after",
+      () => hedge(wrong({ after: 5, afterMs: 5 })),
+    ],
+    [
+      "hedge",
+      "percentil",
+      0.9,
+      "percentile",
+      () => hedge({ after: wrong({ percentile: 0.9, percentil: 0.9 }) }),
+    ],
+    [
+      "observe",
+      "onResponce",
+      notAnOption,
+      "onResponse",
+      () => observe(wrong<object>({ onResponce: notAnOption })),
+    ],
+    [
+      "batch",
+      "maxDelai",
+      1,
+      "maxDelay",
+      () =>
+        batch(wrong<never>({ maxSize: 2, maxDelay: 1, maxDelai: 1, combine })),
+    ],
+    [
+      "balance",
+      "stratgy",
+      "p2c",
+      "strategy",
+      () => balance([svc], wrong({ stratgy: "p2c" })),
+    ],
+  ];
+  return cases.map(([subject, key, value, closest, call]) => ({
+    name: `unknown key: ${subject}({ ${key} })`,
+    rows: [{
+      subject,
+      what: `${subject}: { ${key} } (did you mean ${closest}?)`,
+      call,
+      error: InvalidOptionError,
+      option: key,
+      value,
+      message: new RegExp(`did you mean ${closest}\\?`),
+    }],
+  }));
+}
 
 /**
  * Valid calls next to the rows: each row changes one thing in one of these,
@@ -900,8 +1099,6 @@ const MISUSE: Misuse[] = [
 const NO_OPTIONS: Record<string, string> = {
   Sender: "made by channel(); its constructor takes the channel's internals",
   Receiver: "made by channel(); its constructor takes the channel's internals",
-  loadShed: "takes no options",
-  LoadShedService: "takes only the inner service",
   retryableByDefault: "a predicate over errors, not a factory",
 };
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { assertProperty } from "./_property.ts";
 import {
   channel,
   ChannelClosedError,
@@ -891,13 +892,14 @@ async function runModel(capacity: number, ops: Op[]): Promise<void> {
 }
 
 Deno.test("channel: random interleavings match a FIFO model (property)", async () => {
-  await fc.assert(
+  await assertProperty(
     fc.asyncProperty(
       fc.constantFrom(1, 2, 3, 5, Infinity),
       fc.array(opArb, { maxLength: 80 }),
       runModel,
     ),
     { numRuns: 1000 },
+    "channel: random interleavings match a FIFO model (property)",
   );
 });
 

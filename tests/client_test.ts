@@ -14,6 +14,8 @@ import {
   HandlerError,
   type Receiver,
   type Sender,
+  serviceFn,
+  spawn,
 } from "../mod.ts";
 import {
   assertPending,
@@ -242,6 +244,69 @@ Deno.test("client: abort while waiting for room rejects at once; nothing else is
   assert.equal(await fulfilled(r0), "a");
   assert.equal(await fulfilled(r2), "c");
   assert.deepEqual(rx.tryRecv(), { state: "empty" });
+});
+
+Deno.test("client: aborting a queued call admits the oldest call waiting for room at once", async () => {
+  const { rx, client } = setup(1);
+  const controller = new TrackedController();
+  const queued = watch(client.call({ id: 0 }, { signal: controller.signal }));
+  const waiting = watch(client.call({ id: 1 }));
+  const later = watch(client.call({ id: 2 }));
+  assert.equal(rx.size, 1);
+  assert.equal(client.ready(), false);
+  controller.abort("never mind");
+  assert.equal(await rejected(queued), "never mind");
+  // The withdrawal freed the slot and the oldest waiter took it, without
+  // anyone receiving from the channel.
+  assert.equal(rx.size, 1);
+  const next = take(rx);
+  assert.equal(next.req.id, 1);
+  await assertPending(waiting);
+  await assertPending(later);
+  next.resolve("b");
+  assert.equal(await fulfilled(waiting), "b");
+  await flushMicrotasks();
+  const last = take(rx);
+  assert.equal(last.req.id, 2);
+  last.resolve("c");
+  assert.equal(await fulfilled(later), "c");
+});
+
+Deno.test("client: a caller abort reaches the running handler's signal (through a server)", async () => {
+  // The one test here with a server: the envelope's abort must reach the
+  // handler a server started for it, not only reject the caller.
+  const seen: AbortSignal[] = [];
+  const finish: (() => void)[] = [];
+  const { client, server } = spawn(
+    serviceFn((_: Req, options) => {
+      seen.push(options.signal!);
+      // Ignores its signal: only the caller's abort ends the call.
+      return new Promise<string>((resolve) =>
+        finish.push(() => resolve("late"))
+      );
+    }),
+  );
+  const controller = new TrackedController();
+  const other = new TrackedController();
+  const reply = watch(client.call({ id: 1 }, { signal: controller.signal }));
+  const bystander = watch(client.call({ id: 2 }, { signal: other.signal }));
+  await flushMicrotasks();
+  assert.equal(seen.length, 2);
+  assert.equal(seen[0].aborted, false);
+  const reason = new Error("caller gave up");
+  controller.abort(reason);
+  assert.equal(await rejected(reply), reason);
+  assert.equal(seen[0].aborted, true);
+  assert.equal(seen[0].reason, reason);
+  assert.equal(seen[1].aborted, false, "another call's handler is untouched");
+  await assertPending(bystander);
+  other.abort("done");
+  assert.equal(await rejected(bystander), "done");
+  assert.equal(seen[1].reason, "done");
+  assert.equal(controller.listeners + other.listeners, 0);
+  for (const end of finish) end(); // late answers are dropped
+  await fulfilled(server.close());
+  assert.equal(reply.outcome.status, "rejected");
 });
 
 Deno.test("client: closing the channel fails waiting calls with ChannelClosedError carrying the request", async () => {

@@ -100,7 +100,10 @@ Deno.test("UnknownMethodError names the method and the service", () => {
   const err = new UnknownMethodError("helo", "HelloWorld");
   assert.equal(err.method, "helo");
   assert.match(err.message, /^unknown method "helo" on service HelloWorld;/);
-  assert.match(err.message, /deno task gen/);
+  assert.match(
+    err.message,
+    /regenerate the client: `deno run --allow-read --allow-write jsr:@norpc\/norpc\/codegen FILE`$/,
+  );
   const bare = new UnknownMethodError('we"ird');
   assert.match(bare.message, /^unknown method "we\\"ird";/);
   assert.doesNotMatch(bare.message, /on service/);

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { type CallOptions, serviceFn, spawn, TimeoutError } from "../mod.ts";
 import { withClock } from "./layers/_helpers.ts";
-import { flushMicrotasks, watch } from "./_helpers.ts";
+import { flushMicrotasks, rejected, watch } from "./_helpers.ts";
 
 type Paths = [string, (metadata: Record<string, string>) => CallOptions][];
 
@@ -111,7 +111,7 @@ async function countControllers(fn: () => Promise<void>): Promise<number> {
   return constructed;
 }
 
-Deno.test("handler signal: a handler that never reads options.signal costs no AbortController, on any path", async () => {
+Deno.test("handler signal: calls that share a caller's signal, or a deadline, share one controller; calls with neither make none", async () => {
   let deadlines = 0;
   const { client, server } = spawn(
     serviceFn(async (n: number, opts: CallOptions) => {
@@ -122,12 +122,13 @@ Deno.test("handler signal: a handler that never reads options.signal costs no Ab
     { concurrency: 2 },
   );
   const caller = new AbortController();
+  const deadline = Date.now() + 60_000;
   const constructed = await countControllers(async () => {
     const calls: Promise<number>[] = [];
     for (let i = 0; i < 50; i++) {
       calls.push(client.call(i));
       calls.push(client.call(i, { signal: caller.signal }));
-      calls.push(client.call(i, { deadline: Date.now() + 60_000 }));
+      calls.push(client.call(i, { deadline }));
       calls.push(client.call(i, { metadata: { i: String(i) } }));
     }
     await Promise.all(calls);
@@ -135,29 +136,42 @@ Deno.test("handler signal: a handler that never reads options.signal costs no Ab
   assert.equal(deadlines, 50);
   assert.equal(
     constructed,
-    0,
-    "AbortControllers made for handlers that never read their signal",
+    2,
+    "one controller for the 50 calls on one signal, one for the 50 with one deadline",
   );
   await server.close();
 });
 
-Deno.test("handler signal: reading it twice gives one signal, at most one controller per call", async () => {
+Deno.test("handler signal: the handlers of calls on one long-lived signal share one signal, which aborts with the caller's", async () => {
   const signals: AbortSignal[] = [];
+  const { promise: gate, resolve: open } = Promise.withResolvers<void>();
   const { client, server } = spawn(
-    serviceFn((n: number, opts: CallOptions) => {
-      signals.push(opts.signal!, opts.signal!); // read twice, made once
+    serviceFn(async (n: number, opts: CallOptions) => {
+      signals.push(opts.signal!);
+      if (n === 9) await gate;
       return n;
     }),
   );
   const caller = new AbortController();
   const constructed = await countControllers(async () => {
-    for (let i = 0; i < 10; i++) {
+    for (let i = 0; i < 9; i++) {
       await client.call(i, { signal: caller.signal });
     }
   });
-  // At most one per call (calls sharing a caller's signal may share one).
-  assert.ok(constructed >= 1 && constructed <= 10, `${constructed} made`);
-  assert.equal(signals[0], signals[1], "each read made a new signal");
+  assert.equal(constructed, 1);
+  const last = watch(client.call(9, { signal: caller.signal }));
+  await flushMicrotasks();
+  assert.equal(new Set(signals).size, 1, "one signal for every handler");
+  assert.notEqual(
+    signals[0],
+    caller.signal,
+    "the server's own, not the caller's",
+  );
+  caller.abort("stop");
+  assert.equal(signals[9].aborted, true);
+  assert.equal(signals[9].reason, "stop");
+  assert.equal(await rejected(last), "stop");
+  open();
   await server.close();
 });
 

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import FakeTimers from "@sinonjs/fake-timers";
 import fc from "fast-check";
+import { assertProperty } from "./_property.ts";
 import {
   type CallOptions,
   channel,
@@ -15,6 +17,7 @@ import {
   type Service,
   serviceFn,
   spawn,
+  TimeoutError,
 } from "../mod.ts";
 import {
   assertPending,
@@ -290,13 +293,38 @@ Deno.test("spawn: invalid capacity throws InvalidOptionError naming the value", 
   }
 });
 
-Deno.test("serve: valid concurrency values and the default", async () => {
+Deno.test("serve: each valid concurrency value caps the handlers running at once (default: unbounded)", async (t) => {
+  const LOAD = 1_500;
   for (const concurrency of [1, 2, 1000, Infinity, undefined]) {
-    const { client, server } = spawn(serviceFn((n: number) => n), {
-      concurrency,
+    await t.step(String(concurrency), async () => {
+      const svc = new ControlledService<Req, number>();
+      const { client, server } = spawn(svc, {
+        concurrency,
+        capacity: Infinity,
+      });
+      const replies = Array.from(
+        { length: LOAD },
+        (_, id) => watch(client.call({ id })),
+      );
+      await flushMicrotasks();
+      // More calls than the limit: exactly `limit` run, the rest wait.
+      const limit = Math.min(concurrency ?? Infinity, LOAD);
+      assert.equal(svc.running, limit);
+      assert.equal(server.inFlight, limit);
+      assert.equal(server.queued, LOAD - limit);
+      for (let settled = 0; settled < LOAD;) {
+        const running = svc.pending;
+        for (const call of running) call.resolve(call.req.id);
+        settled += running.length;
+        await flushMicrotasks();
+        assert.ok(svc.running <= limit);
+      }
+      assert.equal(svc.peak, limit);
+      for (const [id, r] of replies.entries()) {
+        assert.equal(await fulfilled(r), id);
+      }
+      await fulfilled(server.close());
     });
-    assert.equal(await fulfilled(client.call(1)), 1);
-    await fulfilled(server.close());
   }
 });
 
@@ -832,6 +860,78 @@ Deno.test("abort: queued requests reject at once, running handlers see the signa
   await fulfilled(server.close());
 });
 
+Deno.test("abort: handlers running for callers with their own signals are aborted too", async () => {
+  // Requests with a caller signal take the envelope path; abort() must reach
+  // those handlers as well as the ones without a caller signal.
+  const { client, server } = spawn(
+    serviceFn((_req: Req, { signal }) =>
+      new Promise<number>((_, reject) => {
+        signal!.addEventListener("abort", () => reject(signal!.reason), {
+          once: true,
+        });
+      })
+    ),
+  );
+  const callers = Array.from({ length: 3 }, () => new TrackedController());
+  const replies = callers.map((c, id) =>
+    watch(client.call({ id }, { signal: c.signal }))
+  );
+  const plain = watch(client.call({ id: 9 }));
+  await flushMicrotasks();
+  assert.equal(server.inFlight, 4);
+  const reason = new Error("shutting down now");
+  await fulfilled(server.abort(reason), "abort ends every handler");
+  for (const reply of replies) assert.equal(await rejected(reply), reason);
+  assert.equal(await rejected(plain), reason);
+  for (const c of callers) {
+    assert.equal(
+      c.signal.aborted,
+      false,
+      "the caller's own signal is not aborted",
+    );
+    assert.equal(c.listeners, 0, "the caller's listener is released");
+  }
+  assert.equal(server.inFlight, 0);
+  assert.equal(server.failed, 4);
+});
+
+Deno.test("deadline: a queued call whose deadline is due when its turn comes frees its slot once", async () => {
+  // Found by the soak: the running call's timer and the queued call's
+  // deadline timer are due at the same instant; the running call finishes
+  // first, the queued call gets its turn with its deadline due and its
+  // timer not yet fired. It must be cancelled once, never run, and give its
+  // slot back once (inFlight went to -1 and close() never resolved).
+  const clock = FakeTimers.install();
+  try {
+    const { client, server } = spawn(
+      serviceFn((n: number) =>
+        new Promise<number>((resolve) => setTimeout(() => resolve(n), 5))
+      ),
+      { concurrency: 1 },
+    );
+    const first = watch(client.call(1));
+    const late = watch(client.call(2, { deadline: Date.now() + 5 }));
+    const third = watch(client.call(3));
+    await clock.tickAsync(20);
+    assert.equal(await fulfilled(first), 1);
+    assert.ok((await rejected(late)) instanceof TimeoutError);
+    assert.equal(await fulfilled(third), 3);
+    assert.deepEqual(counters(server), {
+      queued: 0,
+      inFlight: 0,
+      served: 2,
+      failed: 0,
+      cancelled: 1,
+      rejected: 0,
+    });
+    const closing = watch(server.close());
+    await clock.tickAsync(0);
+    await fulfilled(closing, "close() after the expired call");
+  } finally {
+    clock.uninstall();
+  }
+});
+
 Deno.test("abort: the default reason is an AbortError", async () => {
   const svc = new ControlledService<Req, number>();
   const { client, server } = spawn(svc, { concurrency: 1 });
@@ -1199,7 +1299,7 @@ async function runServerModel(
 }
 
 Deno.test("server: random interleavings give every request exactly one outcome (property)", async () => {
-  await fc.assert(
+  await assertProperty(
     fc.asyncProperty(
       fc.constantFrom(1, 2, 3, Infinity),
       fc.constantFrom(1, 2, 4),
@@ -1207,6 +1307,7 @@ Deno.test("server: random interleavings give every request exactly one outcome (
       runServerModel,
     ),
     { numRuns: 500 },
+    "server: random interleavings give every request exactly one outcome (property)",
   );
 });
 

@@ -8,6 +8,7 @@ import {
   stack,
 } from "../mod.ts";
 import { abortListeners, offAbort, onAbort } from "../_abort.ts";
+import { loadShed } from "../layers/mod.ts";
 import { fulfilled, rejected } from "./_helpers.ts";
 import { listenerCount } from "./layers/_helpers.ts";
 
@@ -235,9 +236,20 @@ Deno.test("serviceFn: passes the request by reference and the call options", asy
   assert.equal(seen?.options.signal, undefined);
 });
 
-Deno.test("serviceFn: a service is always ready (no ready probe)", () => {
+Deno.test("serviceFn: has no ready probe, so loadShed over it never sheds", async () => {
   const svc = serviceFn((n: number) => n);
-  assert.equal(svc.ready?.() ?? true, true);
+  // No probe at all (not one that returns true): "always ready" is what a
+  // missing probe means to every layer.
+  assert.equal(svc.ready, undefined);
+  assert.equal("ready" in svc, false);
+  const shed = loadShed<number, number>()(svc);
+  assert.equal(shed.ready(), true);
+  const replies = Array.from({ length: 100 }, (_, i) => shed.call(i));
+  assert.deepEqual(
+    await fulfilled(Promise.all(replies)),
+    Array.from({ length: 100 }, (_, i) => i),
+  );
+  assert.equal(shed.shed, 0);
 });
 
 Deno.test("serviceFn rejects a non-function with a TypeError", () => {

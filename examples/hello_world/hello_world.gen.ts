@@ -6,6 +6,7 @@ import {
   type Service,
   UnknownMethodError,
 } from "@norpc/norpc";
+import * as norpc from "@norpc/norpc";
 
 /** The options a handler receives when the caller passed none. */
 const NO_OPTIONS: CallOptions = Object.freeze({});
@@ -15,6 +16,68 @@ function unknownMethod(
   service: string,
 ): Promise<never> {
   return Promise.reject(new UnknownMethodError(String(req.method), service));
+}
+
+/** A layer that wraps a service in one of the same type. */
+type LayerOf<Req, Res> = norpc.Layer<
+  norpc.Service<Req, Res>,
+  norpc.Service<Req, Res>
+>;
+
+/** The options of every generated `spawn…` function. */
+interface SpawnWithLayers<Req, Res> extends norpc.SpawnOptions {
+  readonly serverLayers?: readonly LayerOf<Req, Res>[];
+  readonly clientLayers?: readonly LayerOf<Req, Res>[];
+}
+
+/** Wraps `service` in `layers`, the first outermost. */
+function withLayers<Req, Res>(
+  service: norpc.Service<Req, Res>,
+  layers: readonly LayerOf<Req, Res>[] | undefined,
+  option: string,
+): norpc.Service<Req, Res> {
+  if (layers === undefined) return service;
+  if (!Array.isArray(layers)) {
+    throw new norpc.InvalidOptionError(option, layers, "an array of layers");
+  }
+  let builder = new norpc.ServiceBuilder<Req, Res>();
+  for (const layer of layers) builder = builder.layer(layer);
+  return builder.service(service);
+}
+
+/**
+ * Spawns `service` as the server `name`, `serverLayers` around it, and
+ * returns its client wrapped in `clientLayers`.
+ */
+function startNamed<Req, Res>(
+  name: string,
+  service: norpc.Service<Req, Res>,
+  options: SpawnWithLayers<Req, Res> = {},
+): { client: norpc.Service<Req, Res>; server: norpc.Server } {
+  if (typeof options !== "object" || options === null) {
+    throw new norpc.InvalidOptionError("options", options, "an object");
+  }
+  const { serverLayers, clientLayers, ...spawnOptions } = options;
+  // The server's name goes into its errors (a caller's own `name` wins).
+  const named = { name, ...spawnOptions };
+  const { client, server } = norpc.spawn(
+    withLayers(service, serverLayers, "serverLayers"),
+    named,
+  );
+  return { client: withLayers(client, clientLayers, "clientLayers"), server };
+}
+
+/** `service` with `options` under each call's own (which win, key by key). */
+function withOptions<Req, Res>(
+  service: norpc.Service<Req, Res>,
+  options: Readonly<norpc.CallOptions>,
+): norpc.Service<Req, Res> {
+  return {
+    call: (req, own) =>
+      service.call(req, own === undefined ? options : { ...options, ...own }),
+    ready: () => service.ready?.() ?? true,
+    enforcesDeadline: service.enforcesDeadline,
+  };
 }
 
 /** A request to the `HelloWorld` service: a method's name and its arguments. */
@@ -97,5 +160,75 @@ export function helloWorldServer(
         return Promise.reject(err);
       }
     },
+  };
+}
+
+/**
+ * Describes the `HelloWorld` service: its name, which servers started by
+ * {@linkcode spawnHelloWorld} carry (their errors name it), and its methods.
+ */
+export const helloWorldService = {
+  name: "HelloWorld",
+  methods: ["hello"],
+} as const;
+
+/** A method name of the `HelloWorld` service. */
+export type HelloWorldMethod = keyof HelloWorldResponses;
+
+/**
+ * A layer typed for `HelloWorld` (`timeout(100)`, `retry()`, …): the element
+ * type of {@linkcode SpawnHelloWorldOptions}'s `serverLayers` and `clientLayers`.
+ */
+export type HelloWorldLayer = norpc.Layer<
+  norpc.Service<HelloWorldRequest, HelloWorldResponse>,
+  norpc.Service<HelloWorldRequest, HelloWorldResponse>
+>;
+
+/** Options of {@linkcode spawnHelloWorld}: `spawn`'s, plus layers on either side. */
+export interface SpawnHelloWorldOptions extends norpc.SpawnOptions {
+  /** Around the handler, in the server; the first is outermost. */
+  readonly serverLayers?: readonly HelloWorldLayer[];
+  /** Around the channel, in the caller; the first is outermost. */
+  readonly clientLayers?: readonly HelloWorldLayer[];
+}
+
+/** A spawned `HelloWorld`: its typed client and its server. */
+export interface SpawnedHelloWorld extends AsyncDisposable {
+  /** Calls the service through its channel (and `clientLayers`). */
+  readonly client: HelloWorldClient;
+  /** The server loop: `close()` it, or let `await using` do it. */
+  readonly server: norpc.Server;
+  /**
+   * A client whose every call carries `options` (a call's own win, key by
+   * key): `with({ signal }).method(a)` needs no `undefined` for a skipped
+   * optional parameter before the options.
+   */
+  with(options: Readonly<norpc.CallOptions>): HelloWorldClient;
+}
+
+/**
+ * Spawns `impl` as the `HelloWorld` server (its errors name it) and returns
+ * a typed client: `spawn` with the service's name, a typed client and
+ * layers on either side, without spelling a `ServiceBuilder` type.
+ *
+ * @param impl The implementation of `HelloWorld`.
+ * @param options `spawn`'s options (`capacity`, `concurrency`, …),
+ * `serverLayers` and `clientLayers`.
+ * @returns The client and the server; `await using` closes the server.
+ */
+export function spawnHelloWorld(
+  impl: HelloWorldHandler,
+  options?: SpawnHelloWorldOptions,
+): SpawnedHelloWorld {
+  const { client, server } = startNamed(
+    helloWorldService.name,
+    helloWorldServer(impl),
+    options,
+  );
+  return {
+    client: new HelloWorldClient(client),
+    server,
+    with: (options) => new HelloWorldClient(withOptions(client, options)),
+    [Symbol.asyncDispose]: () => server.close(),
   };
 }

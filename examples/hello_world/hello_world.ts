@@ -1,6 +1,10 @@
 /**
- * The service definition: one interface, nothing else. Run `deno task gen`
- * after changing it to regenerate `hello_world.gen.ts`.
+ * The service definition: one interface, nothing else. After changing it,
+ * regenerate `hello_world.gen.ts` (from the repository root):
+ *
+ * ```sh
+ * deno run --allow-read --allow-write codegen/main.ts examples/hello_world/hello_world.ts
+ * ```
  *
  * @module
  */

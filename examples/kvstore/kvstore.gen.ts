@@ -6,6 +6,7 @@ import {
   type Service,
   UnknownMethodError,
 } from "@norpc/norpc";
+import * as norpc from "@norpc/norpc";
 
 /** The options a handler receives when the caller passed none. */
 const NO_OPTIONS: CallOptions = Object.freeze({});
@@ -15,6 +16,68 @@ function unknownMethod(
   service: string,
 ): Promise<never> {
   return Promise.reject(new UnknownMethodError(String(req.method), service));
+}
+
+/** A layer that wraps a service in one of the same type. */
+type LayerOf<Req, Res> = norpc.Layer<
+  norpc.Service<Req, Res>,
+  norpc.Service<Req, Res>
+>;
+
+/** The options of every generated `spawn…` function. */
+interface SpawnWithLayers<Req, Res> extends norpc.SpawnOptions {
+  readonly serverLayers?: readonly LayerOf<Req, Res>[];
+  readonly clientLayers?: readonly LayerOf<Req, Res>[];
+}
+
+/** Wraps `service` in `layers`, the first outermost. */
+function withLayers<Req, Res>(
+  service: norpc.Service<Req, Res>,
+  layers: readonly LayerOf<Req, Res>[] | undefined,
+  option: string,
+): norpc.Service<Req, Res> {
+  if (layers === undefined) return service;
+  if (!Array.isArray(layers)) {
+    throw new norpc.InvalidOptionError(option, layers, "an array of layers");
+  }
+  let builder = new norpc.ServiceBuilder<Req, Res>();
+  for (const layer of layers) builder = builder.layer(layer);
+  return builder.service(service);
+}
+
+/**
+ * Spawns `service` as the server `name`, `serverLayers` around it, and
+ * returns its client wrapped in `clientLayers`.
+ */
+function startNamed<Req, Res>(
+  name: string,
+  service: norpc.Service<Req, Res>,
+  options: SpawnWithLayers<Req, Res> = {},
+): { client: norpc.Service<Req, Res>; server: norpc.Server } {
+  if (typeof options !== "object" || options === null) {
+    throw new norpc.InvalidOptionError("options", options, "an object");
+  }
+  const { serverLayers, clientLayers, ...spawnOptions } = options;
+  // The server's name goes into its errors (a caller's own `name` wins).
+  const named = { name, ...spawnOptions };
+  const { client, server } = norpc.spawn(
+    withLayers(service, serverLayers, "serverLayers"),
+    named,
+  );
+  return { client: withLayers(client, clientLayers, "clientLayers"), server };
+}
+
+/** `service` with `options` under each call's own (which win, key by key). */
+function withOptions<Req, Res>(
+  service: norpc.Service<Req, Res>,
+  options: Readonly<norpc.CallOptions>,
+): norpc.Service<Req, Res> {
+  return {
+    call: (req, own) =>
+      service.call(req, own === undefined ? options : { ...options, ...own }),
+    ready: () => service.ready?.() ?? true,
+    enforcesDeadline: service.enforcesDeadline,
+  };
 }
 
 /** A request to the `KvStore` service: a method's name and its arguments. */
@@ -178,5 +241,75 @@ export function kvStoreServer(
         return Promise.reject(err);
       }
     },
+  };
+}
+
+/**
+ * Describes the `KvStore` service: its name, which servers started by
+ * {@linkcode spawnKvStore} carry (their errors name it), and its methods.
+ */
+export const kvStoreService = {
+  name: "KvStore",
+  methods: ["get", "set", "delete", "list"],
+} as const;
+
+/** A method name of the `KvStore` service. */
+export type KvStoreMethod = keyof KvStoreResponses;
+
+/**
+ * A layer typed for `KvStore` (`timeout(100)`, `retry()`, …): the element
+ * type of {@linkcode SpawnKvStoreOptions}'s `serverLayers` and `clientLayers`.
+ */
+export type KvStoreLayer = norpc.Layer<
+  norpc.Service<KvStoreRequest, KvStoreResponse>,
+  norpc.Service<KvStoreRequest, KvStoreResponse>
+>;
+
+/** Options of {@linkcode spawnKvStore}: `spawn`'s, plus layers on either side. */
+export interface SpawnKvStoreOptions extends norpc.SpawnOptions {
+  /** Around the handler, in the server; the first is outermost. */
+  readonly serverLayers?: readonly KvStoreLayer[];
+  /** Around the channel, in the caller; the first is outermost. */
+  readonly clientLayers?: readonly KvStoreLayer[];
+}
+
+/** A spawned `KvStore`: its typed client and its server. */
+export interface SpawnedKvStore extends AsyncDisposable {
+  /** Calls the service through its channel (and `clientLayers`). */
+  readonly client: KvStoreClient;
+  /** The server loop: `close()` it, or let `await using` do it. */
+  readonly server: norpc.Server;
+  /**
+   * A client whose every call carries `options` (a call's own win, key by
+   * key): `with({ signal }).method(a)` needs no `undefined` for a skipped
+   * optional parameter before the options.
+   */
+  with(options: Readonly<norpc.CallOptions>): KvStoreClient;
+}
+
+/**
+ * Spawns `impl` as the `KvStore` server (its errors name it) and returns
+ * a typed client: `spawn` with the service's name, a typed client and
+ * layers on either side, without spelling a `ServiceBuilder` type.
+ *
+ * @param impl The implementation of `KvStore`.
+ * @param options `spawn`'s options (`capacity`, `concurrency`, …),
+ * `serverLayers` and `clientLayers`.
+ * @returns The client and the server; `await using` closes the server.
+ */
+export function spawnKvStore(
+  impl: KvStoreHandler,
+  options?: SpawnKvStoreOptions,
+): SpawnedKvStore {
+  const { client, server } = startNamed(
+    kvStoreService.name,
+    kvStoreServer(impl),
+    options,
+  );
+  return {
+    client: new KvStoreClient(client),
+    server,
+    with: (options) => new KvStoreClient(withOptions(client, options)),
+    [Symbol.asyncDispose]: () => server.close(),
   };
 }

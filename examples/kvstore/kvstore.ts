@@ -3,7 +3,7 @@
  * `kvstore.gen.ts` after changing it:
  *
  * ```sh
- * deno run --allow-read --allow-write --allow-env codegen/main.ts examples/kvstore/kvstore.ts
+ * deno run --allow-read --allow-write codegen/main.ts examples/kvstore/kvstore.ts
  * ```
  *
  * @module

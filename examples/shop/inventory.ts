@@ -3,7 +3,7 @@
  * changing it:
  *
  * ```sh
- * deno run --allow-read --allow-write --allow-env codegen/main.ts examples/shop/inventory.ts
+ * deno run --allow-read --allow-write codegen/main.ts examples/shop/inventory.ts
  * ```
  *
  * @module

@@ -5,6 +5,9 @@
  * dependency order, with orders still in flight.
  *
  * Run it with `deno run examples/shop/main.ts` (no permissions needed).
+ * Every call is traced (`traceClient`/`traceServer`): run it with
+ * `OTEL_DENO=true` to export the trace (see docs/tracing.md); without it the
+ * spans are no-ops.
  *
  * @module
  */
@@ -19,6 +22,7 @@ import {
   ServiceBuilder,
 } from "@norpc/norpc";
 import { rateLimit, retry, timeout } from "@norpc/norpc/layers";
+import { traceClient, traceServer } from "@norpc/norpc/otel";
 import {
   InventoryClient,
   type InventoryRequest,
@@ -104,7 +108,9 @@ async function main(): Promise<void> {
     >(64);
     await using inventory = serve(
       inventoryRx,
-      inventoryServer(inventoryApp),
+      new ServiceBuilder<InventoryRequest, InventoryResponse>()
+        .layer(traceServer({ service: "Inventory" }))
+        .service(inventoryServer(inventoryApp)),
       { concurrency: 1 },
     );
 
@@ -116,6 +122,7 @@ async function main(): Promise<void> {
     await using payments = serve(
       paymentsRx,
       new ServiceBuilder<PaymentsRequest, PaymentsResponse>()
+        .layer(traceServer({ service: "Payments" }))
         .layer(rateLimit({ requests: 10, per: 100 }))
         .service(paymentsServer(paymentsApp)),
       { concurrency: 4 },
@@ -123,17 +130,20 @@ async function main(): Promise<void> {
 
     // Orders calls both through generated clients, each wrapped in the
     // layers this caller wants. A reservation is idempotent per order, so a
-    // timed-out one is retried; a charge just gets more time.
+    // timed-out one is retried; a charge just gets more time. Tracing is
+    // innermost, so each attempt is a span of its own.
     const ordersApp = new OrdersApp(
       new InventoryClient(
         new ServiceBuilder<InventoryRequest, InventoryResponse>()
           .layer(retry({ attempts: 3, base: 10 }))
           .layer(timeout(100))
+          .layer(traceClient({ service: "Inventory" }))
           .service(connect(inventoryTx)),
       ),
       new PaymentsClient(
         new ServiceBuilder<PaymentsRequest, PaymentsResponse>()
           .layer(timeout(250))
+          .layer(traceClient({ service: "Payments" }))
           .service(connect(paymentsTx)),
       ),
     );
@@ -147,11 +157,16 @@ async function main(): Promise<void> {
     await using orders = serve(
       ordersRx,
       new ServiceBuilder<OrdersRequest, OrdersResponse>()
+        .layer(traceServer({ service: "Orders" }))
         .layer(timeout(1000))
         .service(ordersServer(ordersApp)),
       { concurrency: 4 },
     );
-    shop = new OrdersClient(connect(ordersTx));
+    shop = new OrdersClient(
+      traceClient<OrdersRequest, OrdersResponse>({ service: "Orders" })(
+        connect(ordersTx),
+      ),
+    );
     servers = { orders, inventory, payments };
     for (const [name, server] of Object.entries(servers)) {
       server.closed.then(() => closedInOrder.push(name));

@@ -3,7 +3,7 @@
  * it:
  *
  * ```sh
- * deno run --allow-read --allow-write --allow-env codegen/main.ts examples/shop/orders.ts
+ * deno run --allow-read --allow-write codegen/main.ts examples/shop/orders.ts
  * ```
  *
  * @module

@@ -1,6 +1,8 @@
 /**
- * The command line, run as a subprocess: writing, `--out`, `--check`,
- * `--runtime`, `--interface`, directory walks, usage errors and diagnostics.
+ * The command line, run as a subprocess exactly as the README prints it
+ * (`deno run --allow-read --allow-write …`, no env permission): writing,
+ * `--out`, `--check`, `--runtime`, `--interface`, `--watch`, directory
+ * walks, usage errors and diagnostics.
  */
 
 import assert from "node:assert/strict";
@@ -11,7 +13,7 @@ const MOD = new URL("../../codegen/mod.ts", import.meta.url).pathname;
 
 function cli(args: string[], cwd: string, entry = MAIN): Promise<DenoOutput> {
   return deno(
-    ["run", "--allow-read", "--allow-write", "--allow-env", entry, ...args],
+    ["run", "--no-prompt", "--allow-read", "--allow-write", entry, ...args],
     cwd,
   );
 }
@@ -30,6 +32,14 @@ async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+async function withDirResult<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  let result: T | undefined;
+  await withDir(async (dir) => {
+    result = await fn(dir);
+  });
+  return result as T;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -210,5 +220,166 @@ Deno.test("cli: codegen/mod.ts runs the command line when it is the main module"
     assert.ok(await exists(`${dir}/greeter.gen.ts`));
     const bad = await cli(["--nope"], dir, MOD);
     assert.equal(bad.code, 2);
+  });
+});
+
+Deno.test("cli: a generated file as input exits 1, located, naming the source", async () => {
+  await withDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/greeter.ts`, SERVICE);
+    assert.equal((await cli(["greeter.ts"], dir)).code, 0);
+    const run = await cli(["greeter.gen.ts"], dir);
+    assert.equal(run.code, 1);
+    assert.match(
+      run.stderr,
+      /^greeter\.gen\.ts:1:1: error: this is a generated file \(`\.gen\.ts`\).*\n {2}hint: generate from the interface file instead: `greeter\.ts`/m,
+    );
+    assert.equal(await exists(`${dir}/greeter.gen.gen.ts`), false);
+  });
+});
+
+Deno.test("cli: an unresolved type name exits 1 at the source's file:line:col", async () => {
+  await withDir(async (dir) => {
+    await Deno.writeTextFile(
+      `${dir}/bank.ts`,
+      "export interface Bank {\n  get(k: Strin): Nope;\n}\n",
+    );
+    const run = await cli(["bank.ts"], dir);
+    assert.equal(run.code, 1);
+    assert.match(
+      run.stderr,
+      /^bank\.ts:2:10: error: cannot find the type `Strin`\n {2}hint: did you mean `string`\?/m,
+    );
+    assert.match(
+      run.stderr,
+      /^bank\.ts:2:18: error: cannot find the type `Nope`/m,
+    );
+    assert.equal(await exists(`${dir}/bank.gen.ts`), false);
+  });
+});
+
+Deno.test("cli: the library imports and generates without env permission", async () => {
+  const script = `
+    import { generate } from ${JSON.stringify(MOD)};
+    const { code } = generate("export interface A { x(): string }", { fileName: "a.ts" });
+    console.log(code?.includes("export class AClient") ? "generated" : "failed");
+    try {
+      Deno.env.get("HOME");
+      console.log("env readable");
+    } catch (err) {
+      console.log("env still denied:", (err as Error).name);
+    }`;
+  const run = await withDirResult(async (dir) => {
+    await Deno.writeTextFile(`${dir}/main.ts`, script);
+    return deno([
+      "run",
+      "--no-prompt",
+      "--config",
+      new URL("../../deno.json", import.meta.url).pathname,
+      `${dir}/main.ts`,
+    ]);
+  });
+  assert.equal(run.code, 0, run.stderr);
+  // The program keeps the permissions it was given: none for env.
+  assert.equal(run.stdout, "generated\nenv still denied: NotCapable\n");
+});
+
+/** Reads a stream line by line; `undefined` once it ends. */
+function lineReader(stream: ReadableStream<Uint8Array>) {
+  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  return {
+    async next(): Promise<string | undefined> {
+      while (!buffer.includes("\n")) {
+        const { value, done } = await reader.read();
+        if (done) return undefined;
+        buffer += value;
+      }
+      const at = buffer.indexOf("\n");
+      const line = buffer.slice(0, at);
+      buffer = buffer.slice(at + 1);
+      return line;
+    },
+    cancel: () => reader.cancel(),
+  };
+}
+
+Deno.test("cli: --watch regenerates on change with one status line per file", async () => {
+  await withDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/greeter.ts`, SERVICE);
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--no-prompt",
+        "--allow-read",
+        "--allow-write",
+        MAIN,
+        "--watch",
+        "greeter.ts",
+      ],
+      cwd: dir,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).spawn();
+    const stderr = new Response(child.stderr).text();
+    const lines = lineReader(child.stdout);
+    // Bounded in time: a watcher that never answers is killed, its output
+    // ends, and the assertion waiting for a line fails.
+    const deadline = setTimeout(() => child.kill(), 20_000);
+    try {
+      assert.match(
+        (await lines.next()) ?? "",
+        /^norpc: wrote 1 file \(greeter\.gen\.ts\)/,
+      );
+      assert.equal(
+        await lines.next(),
+        "norpc: watching greeter.ts (Ctrl-C to stop)",
+      );
+
+      // Saved the way editors save, by replacing the file: one event, so
+      // the watcher never sees a half-written file.
+      const save = async (text: string) => {
+        await Deno.writeTextFile(`${dir}/greeter.ts.tmp`, text);
+        await Deno.rename(`${dir}/greeter.ts.tmp`, `${dir}/greeter.ts`);
+      };
+      await save(
+        SERVICE.replace("}\n", "  /** Waves. */\n  wave(): void;\n}\n"),
+      );
+      assert.match(
+        (await lines.next()) ?? "",
+        /^\d\d:\d\d:\d\d greeter\.ts: wrote greeter\.gen\.ts$/,
+      );
+      const code = await Deno.readTextFile(`${dir}/greeter.gen.ts`);
+      assert.match(code, /wave\(options\?: CallOptions\): Promise<void>/);
+
+      await save(SERVICE.replace("name: string", "name: Strin"));
+      assert.match(
+        (await lines.next()) ?? "",
+        /^\d\d:\d\d:\d\d greeter\.ts: 1 error, greeter\.gen\.ts not updated$/,
+      );
+      assert.equal(await Deno.readTextFile(`${dir}/greeter.gen.ts`), code);
+    } finally {
+      clearTimeout(deadline);
+      try {
+        child.kill();
+      } catch {
+        // already ended (killed at the deadline)
+      }
+      await lines.cancel();
+      await child.status;
+    }
+    assert.match(
+      await stderr,
+      /greeter\.ts:4:15: error: cannot find the type `Strin`/,
+    );
+  });
+});
+
+Deno.test("cli: --watch with --check is a usage error", async () => {
+  await withDir(async (dir) => {
+    const run = await cli(["--watch", "--check", "x.ts"], dir);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /--watch and --check cannot be combined/);
   });
 });

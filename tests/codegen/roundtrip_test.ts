@@ -1,7 +1,8 @@
 /**
- * The generated code against real implementations: handlers are classes that
- * `implements` the generated interfaces (so this file type-checks them), and
- * every call goes client → `spawn` → generated server → handler and back.
+ * Freshly generated code against real implementations: handlers are classes
+ * that `implements` the generated interfaces (so this file type-checks them),
+ * and every call goes client → `spawn` → generated server → handler and back
+ * through the code the generator emits now (not the checked-in files).
  */
 
 import assert from "node:assert/strict";
@@ -11,27 +12,43 @@ import {
   spawn,
   UnknownMethodError,
 } from "@norpc/norpc";
-import {
-  CounterClient,
-  type CounterHandler,
-  type CounterRequest,
-  type CounterResponse,
-  type CounterResponses,
-  counterServer,
+// Types only: the checked-in files type the handlers below (the golden test
+// proves they equal today's output); the code that runs is generated now.
+import type {
+  CounterHandler,
+  CounterRequest,
+  CounterResponse,
+  CounterResponses,
 } from "./testdata/basic/service.gen.ts";
-import {
-  GeometryClient,
-  type GeometryHandler,
-  geometryServer,
-} from "./testdata/types/service.gen.ts";
+import type { GeometryHandler } from "./testdata/types/service.gen.ts";
 import type { Box, Polygon } from "./testdata/types/service.ts";
 import type { Point } from "./testdata/types/shapes.ts";
-import {
+import { generateFresh } from "./_fresh.ts";
+
+/**
+ * The modules the generator emits now, written to a temporary directory and
+ * imported from there, so a generator bug (say, method names swapped in the
+ * server's switch) fails these tests even when the checked-in files are fine.
+ */
+const fresh = await generateFresh();
+const basic: typeof import("./testdata/basic/service.gen.ts") = await import(
+  fresh.files.basic
+);
+const types: typeof import("./testdata/types/service.gen.ts") = await import(
+  fresh.files.types
+);
+const multi: typeof import("./testdata/multi/service.gen.ts") = await import(
+  fresh.files.multi
+);
+await fresh.remove();
+const { CounterClient, counterServer } = basic;
+const { GeometryClient, geometryServer } = types;
+const {
   AVeryLongServiceNameThatMakesEveryGeneratedLineLongerClient,
   aVeryLongServiceNameThatMakesEveryGeneratedLineLongerServer,
   EchoClient,
   echoServer,
-} from "./testdata/multi/service.gen.ts";
+} = multi;
 
 /** Compile-time equality of two types. */
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends

@@ -47,7 +47,7 @@ export function assertLinesInOrder(
 
 /**
  * Asserts that `<dir>/<name>.gen.ts` is exactly what the generator writes
- * for `<dir>/<name>.ts`, i.e. `deno task gen` has nothing to change.
+ * for `<dir>/<name>.ts`, i.e. the generator has nothing to change.
  */
 export async function assertGeneratedFresh(
   dir: string,
@@ -62,6 +62,6 @@ export async function assertGeneratedFresh(
   assert.equal(
     result.code,
     await Deno.readTextFile(new URL(`${name}.gen.ts`, base)),
-    `${dir}/${name}.gen.ts is stale: run \`deno task gen\``,
+    `${dir}/${name}.gen.ts is stale: run \`deno run --allow-read --allow-write codegen/main.ts ${dir}/${name}.ts\``,
   );
 }

@@ -68,22 +68,60 @@ Deno.test("balance()", async (t) => {
     assert.equal(svc.inFlight, 0);
   });
 
-  await t.step("skips replicas that are not ready", () => {
+  await t.step("chooses among the ready replicas first", () => {
     const [a, b, c] = replicas(3);
     a.isReady = () => false;
+    // Each pick draws two indices into the ready replicas, here [b, c].
     const svc = balance([a, b, c], { random: sequence(0, 0) });
-    svc.call(1); // samples a (not ready) and b: b
-    svc.call(2); // again a and b: b, though busier than a
-    assert.deepEqual(svc.loads, [0, 2, 0]);
+    svc.call(1); // b vs c, a tie: b
+    svc.call(2); // b vs c: c, the less loaded; never a, though idle
+    assert.deepEqual(svc.loads, [0, 1, 1]);
     b.isReady = () => false;
-    svc.call(3); // neither sample ready: p2c among the ready ones, c
-    assert.deepEqual(svc.loads, [0, 2, 1]);
+    svc.call(3); // c is the only ready replica
+    assert.deepEqual(svc.loads, [0, 1, 2]);
     c.isReady = () => false;
     assert.equal(svc.ready(), false);
-    svc.call(4); // none ready: least loaded of two samples anyway
-    assert.deepEqual(svc.loads, [1, 2, 1]);
+    svc.call(4); // none ready: p2c among all, a vs b: a
+    assert.deepEqual(svc.loads, [1, 1, 2]);
     a.isReady = undefined;
     assert.equal(svc.ready(), true);
+  });
+
+  await t.step(
+    "a random() returning 1, more, NaN or a negative never indexes past the end",
+    async () => {
+      for (const value of [1, 1.5, 7, Infinity, NaN, -0.5, -Infinity]) {
+        const rs = replicas(3);
+        const svc = balance(rs, { random: () => value });
+        const call = track(svc.call(1));
+        assert.equal(svc.inFlight, 1, `random() = ${value}`);
+        for (const r of rs) for (const c of r.received) c.resolve(c.req);
+        await flush();
+        assert.equal(call.value, 1, `random() = ${value}`);
+        assert.equal(svc.inFlight, 0);
+      }
+    },
+  );
+
+  await t.step("a random() that throws rejects that call only", async () => {
+    const rs = replicas(2);
+    const bug = new Error("random bug");
+    let broken = true;
+    const svc = balance(rs, {
+      random: () => {
+        if (broken) throw bug;
+        return 0;
+      },
+    });
+    const call = track(svc.call(1));
+    await flush();
+    assert.equal(call.error, bug);
+    assert.equal(svc.inFlight, 0);
+    broken = false;
+    const next = track(svc.call(2));
+    rs[0].last.resolve(2);
+    await flush();
+    assert.equal(next.value, 2);
   });
 
   await t.step(

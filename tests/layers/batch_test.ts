@@ -157,6 +157,44 @@ Deno.test("batch()", async (t) => {
   );
 
   await t.step(
+    "callers leaving from anywhere before the send keep the others in order",
+    async () => {
+      await withClock(async (clock) => {
+        const { inner, svc } = loader(100, 5);
+        const controllers = Array.from(
+          { length: 10 },
+          () => new AbortController(),
+        );
+        const calls = controllers.map((c, i) =>
+          track(svc.call(i, { signal: c.signal }))
+        );
+        for (const i of [0, 9, 4, 5, 2]) controllers[i].abort(`gone ${i}`);
+        await flush();
+        assert.equal(svc.pending, 5);
+        await clock.tickAsync(5);
+        assert.deepEqual(inner.last.req, [1, 3, 6, 7, 8]);
+        inner.last.resolve([10, 30, 60, 70, 80]);
+        await flush();
+        assert.deepEqual(
+          calls.map((c) => c.value ?? c.error),
+          [
+            "gone 0",
+            10,
+            "gone 2",
+            30,
+            "gone 4",
+            "gone 5",
+            60,
+            70,
+            80,
+            "gone 9",
+          ],
+        );
+      });
+    },
+  );
+
+  await t.step(
     "a batch whose callers all abort is dropped with its timer",
     async () => {
       await withClock(async (clock) => {

@@ -200,15 +200,16 @@ Deno.test("circuitBreaker()", async (t) => {
   );
 
   await t.step(
-    "a throwing hook is reported, the call is unaffected",
+    "a throwing onStateChange goes to onHookError, the call is unaffected",
     async () => {
       await withClock(async () => {
-        const reported: unknown[] = [];
-        const onError = (event: ErrorEvent) => {
-          event.preventDefault();
-          reported.push(event.error);
+        const seen: [unknown, string][] = [];
+        const dispatched: unknown[] = [];
+        const onGlobalError = (event: ErrorEvent) => {
+          event.preventDefault(); // keeps this test alive if it fails
+          dispatched.push(event.error);
         };
-        globalThis.addEventListener("error", onError);
+        globalThis.addEventListener("error", onGlobalError);
         try {
           const inner = new ManualService<number, number>();
           const bug = new Error("hook bug");
@@ -217,16 +218,85 @@ Deno.test("circuitBreaker()", async (t) => {
             onStateChange: () => {
               throw bug;
             },
+            onHookError: (error, context) => seen.push([error, context]),
           })(inner);
           const call = track(svc.call(1));
           const failure = new Error("x");
           await fail(inner, failure);
           assert.equal(call.error, failure);
           assert.equal(svc.state, "open");
-          assert.deepEqual(reported, [bug]);
+          assert.deepEqual(seen, [[bug, "circuitBreaker() onStateChange"]]);
+          assert.equal(svc.hookErrors, 1);
+          assert.deepEqual(dispatched, [], "reportError() was used");
         } finally {
-          globalThis.removeEventListener("error", onError);
+          globalThis.removeEventListener("error", onGlobalError);
         }
+      });
+    },
+  );
+
+  await t.step(
+    "a throwing isFailure: the caller gets the service's error, it counts as a failure, the hook error is reported",
+    async () => {
+      await withClock(async () => {
+        const seen: [unknown, string][] = [];
+        const inner = new ManualService<number, number>();
+        const bug = new Error("predicate bug");
+        const svc = circuitBreaker<number, number>({
+          failureThreshold: 2,
+          isFailure: () => {
+            throw bug;
+          },
+          onHookError: (error, context) => seen.push([error, context]),
+        })(inner);
+        const failure = new Error("service down");
+        const call = track(svc.call(1));
+        await fail(inner, failure);
+        assert.equal(call.error, failure);
+        assert.equal(svc.failures, 1);
+        assert.deepEqual(seen, [[bug, "circuitBreaker() isFailure"]]);
+        assert.equal(svc.hookErrors, 1);
+      });
+    },
+  );
+
+  await t.step(
+    "a throwing isFailure in half-open releases the probe: the breaker recovers",
+    async () => {
+      await withClock(async (clock) => {
+        const inner = new ManualService<number, number>();
+        let broken = true;
+        const svc = circuitBreaker<number, number>({
+          failureThreshold: 1,
+          resetAfter: 1000,
+          isFailure: () => {
+            if (broken) throw new Error("predicate bug");
+            return true;
+          },
+          onHookError: () => {},
+        })(inner);
+        svc.call(1).catch(() => {});
+        await fail(inner, new Error("down"));
+        assert.equal(svc.state, "open");
+        await clock.tickAsync(1000);
+        assert.equal(svc.state, "half-open");
+        const probe = track(svc.call(2));
+        assert.equal(svc.probes, 1);
+        const failure = new Error("still down");
+        await fail(inner, failure);
+        assert.equal(probe.error, failure);
+        // The failed probe reopened the circuit and freed its slot.
+        assert.equal(svc.probes, 0);
+        assert.equal(svc.state, "open");
+        broken = false;
+        await clock.tickAsync(1000);
+        assert.equal(svc.state, "half-open");
+        assert.equal(svc.ready(), true);
+        const next = track(svc.call(3));
+        inner.last.resolve(3);
+        await flush();
+        assert.equal(next.value, 3);
+        assert.equal(svc.state, "closed");
       });
     },
   );

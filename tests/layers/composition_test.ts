@@ -132,7 +132,7 @@ Deno.test("layers composed over a spawned server", async (t) => {
         const c = track(h.svc.call(3));
         await clock.tickAsync(200);
         assert.ok(c.error instanceof OverloadedError);
-        assert.ok(c.error.cause instanceof AggregateError);
+        assert.ok(!Object.hasOwn(c.error, "cause"), "retry wrote a cause");
         assert.equal(h.shed.shed, 3); // three attempts
         for (const call of h.handler.received) call.resolve(0);
         await flush();
@@ -166,15 +166,22 @@ Deno.test("layers composed over a spawned server", async (t) => {
     await withClock(async (clock) => {
       const handler = new ManualService<number, number>();
       const { client, server } = spawn(handler);
+      const retried: unknown[] = [];
       const svc = new ServiceBuilder<number, number>()
-        .layer(retry({ attempts: 3, base: 10, random: () => 0 }))
+        .layer(retry({
+          attempts: 3,
+          base: 10,
+          random: () => 0,
+          onRetry: ({ error }) => retried.push(error),
+        }))
         .layer(timeout(100))
         .service(client);
       const call = track(svc.call(1));
       await clock.tickAsync(1000);
       assert.equal(handler.received.length, 3);
       assert.ok(call.error instanceof TimeoutError);
-      assert.equal((call.error.cause as AggregateError).errors.length, 2);
+      assert.equal(retried.length, 2);
+      assert.ok(retried.every((error) => error instanceof TimeoutError));
       assert.ok(handler.received.every((r) => r.signal?.aborted));
       await flush();
       assert.equal(server.inFlight, 0);
@@ -257,8 +264,11 @@ Deno.test("layers composed over a spawned server", async (t) => {
         "abort 5",
       ]);
       assertDrained(h);
-      assert.equal(clock.countTimers(), 0);
+      // Only the channel's deadline timer may stay: kept (unref'd) for the
+      // next call until its due time, and cleared when the server closes.
+      assert.ok(clock.countTimers() <= 1);
       await h.server.close();
+      assert.equal(clock.countTimers(), 0);
     });
   });
 });

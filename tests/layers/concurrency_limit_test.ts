@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { OverloadedError } from "../../errors.ts";
+import { OverloadedError, TimeoutError } from "../../errors.ts";
 import { serviceFn } from "../../service.ts";
 import { concurrencyLimit } from "../../layers/concurrency_limit.ts";
 import {
@@ -9,6 +9,7 @@ import {
   listenerCount,
   ManualService,
   track,
+  withClock,
   wrong,
 } from "./_helpers.ts";
 
@@ -175,12 +176,16 @@ Deno.test("concurrencyLimit()", async (t) => {
   });
 
   await t.step(
-    "property: never more than max in flight, FIFO, nothing leaks",
+    "property: never more than max in flight, FIFO, deadlines honoured while waiting, nothing leaks",
     async () => {
       const step = fc.oneof(
         fc.record({
           kind: fc.constant("call" as const),
           abortable: fc.boolean(),
+          // ms from now, or none
+          deadline: fc.option(fc.integer({ min: 0, max: 40 }), {
+            nil: undefined,
+          }),
         }),
         fc.record({ kind: fc.constant("abort" as const), index: fc.nat() }),
         fc.record({
@@ -188,69 +193,106 @@ Deno.test("concurrencyLimit()", async (t) => {
           index: fc.nat(),
           ok: fc.boolean(),
         }),
+        fc.record({
+          kind: fc.constant("tick" as const),
+          ms: fc.integer({ min: 1, max: 20 }),
+        }),
       );
       await fc.assert(
         fc.asyncProperty(
           fc.integer({ min: 1, max: 4 }),
           fc.array(step, { maxLength: 80, size: "max" }),
-          async (max, steps) => {
-            const inner = new ManualService<number, number>();
-            const svc = concurrencyLimit<number, number>(max)(inner);
-            const callers: {
-              controller?: AbortController;
-              result: ReturnType<typeof track<number>>;
-            }[] = [];
-            const check = () => {
-              assert.ok(inner.active <= max, "more than max in flight");
-              assert.equal(svc.inFlight, inner.active);
-              assert.equal(svc.inFlight + svc.available, max);
-              if (svc.waiting > 0) assert.equal(svc.available, 0);
-              const reqs = inner.received.map((c) => c.req);
-              assert.deepEqual(reqs, [...reqs].sort((a, b) => a - b), "FIFO");
-            };
-            for (const s of steps) {
-              if (s.kind === "call") {
-                const controller = s.abortable
-                  ? new AbortController()
-                  : undefined;
-                const n = callers.length;
-                callers.push({
-                  controller,
-                  result: track(svc.call(n, { signal: controller?.signal })),
-                });
-              } else if (s.kind === "abort") {
-                const caller = callers[s.index % Math.max(1, callers.length)];
-                caller?.controller?.abort(new Error("abort"));
-              } else {
-                const open = inner.received.filter((c) => !c.settled);
-                const call = open[s.index % Math.max(1, open.length)];
-                if (s.ok) call?.resolve(call.req * 10);
-                else call?.reject(new Error("failed"));
+          (max, steps) =>
+            withClock(async (clock) => {
+              const inner = new ManualService<number, number>();
+              const svc = concurrencyLimit<number, number>(max)(inner);
+              const callers: {
+                controller?: AbortController;
+                deadline?: number;
+                result: ReturnType<typeof track<number>>;
+              }[] = [];
+              const check = () => {
+                assert.ok(inner.active <= max, "more than max in flight");
+                assert.equal(svc.inFlight, inner.active);
+                assert.equal(svc.inFlight + svc.available, max);
+                if (svc.waiting > 0) assert.equal(svc.available, 0);
+                const reqs = inner.received.map((c) => c.req);
+                assert.deepEqual(
+                  reqs,
+                  [...reqs].sort((a, b) => a - b),
+                  "FIFO",
+                );
+                // No caller still waits past its deadline.
+                for (const caller of callers) {
+                  if (
+                    caller.deadline !== undefined &&
+                    caller.deadline <= Date.now() &&
+                    caller.result.state === "pending"
+                  ) {
+                    const n = callers.indexOf(caller);
+                    assert.ok(
+                      inner.received.some((c) => c.req === n),
+                      `caller ${n} still waits past its deadline`,
+                    );
+                  }
+                }
+              };
+              for (const s of steps) {
+                if (s.kind === "call") {
+                  const controller = s.abortable
+                    ? new AbortController()
+                    : undefined;
+                  const n = callers.length;
+                  const deadline = s.deadline === undefined
+                    ? undefined
+                    : Date.now() + s.deadline;
+                  callers.push({
+                    controller,
+                    deadline,
+                    result: track(
+                      svc.call(n, { signal: controller?.signal, deadline }),
+                    ),
+                  });
+                } else if (s.kind === "abort") {
+                  const caller = callers[s.index % Math.max(1, callers.length)];
+                  caller?.controller?.abort(new Error("abort"));
+                } else if (s.kind === "tick") {
+                  await clock.tickAsync(s.ms);
+                } else {
+                  const open = inner.received.filter((c) => !c.settled);
+                  const call = open[s.index % Math.max(1, open.length)];
+                  if (s.ok) call?.resolve(call.req * 10);
+                  else call?.reject(new Error("failed"));
+                }
+                await flush();
+                check();
               }
-              await flush();
-              check();
-            }
-            // Drain: answer everything still running until nothing is left.
-            for (
-              let open;
-              (open = inner.received.filter((c) => !c.settled)).length;
-            ) {
-              for (const call of open) call.resolve(call.req * 10);
-              await flush();
-              check();
-            }
-            assert.deepEqual([svc.inFlight, svc.waiting, svc.available], [
-              0,
-              0,
-              max,
-            ]);
-            callers.forEach((caller, n) => {
-              assert.notEqual(caller.result.state, "pending");
-              if (caller.result.state === "fulfilled") {
-                assert.equal(caller.result.value, n * 10);
+              // Drain: answer everything still running until nothing is left.
+              for (
+                let open;
+                (open = inner.received.filter((c) => !c.settled)).length;
+              ) {
+                for (const call of open) call.resolve(call.req * 10);
+                await flush();
+                check();
               }
-            });
-          },
+              assert.deepEqual([svc.inFlight, svc.waiting, svc.available], [
+                0,
+                0,
+                max,
+              ]);
+              callers.forEach((caller, n) => {
+                assert.notEqual(caller.result.state, "pending");
+                const ran = inner.received.some((c) => c.req === n);
+                if (caller.result.state === "fulfilled") {
+                  assert.equal(caller.result.value, n * 10);
+                } else if (caller.result.error instanceof TimeoutError) {
+                  assert.ok(!ran, `caller ${n} timed out after it ran`);
+                  assert.ok(caller.deadline !== undefined);
+                }
+              });
+              // withClock checks that no timer is left behind.
+            }),
         ),
         { numRuns: 150 },
       );

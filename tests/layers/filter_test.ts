@@ -75,6 +75,35 @@ Deno.test("filter()", async (t) => {
   );
 
   await t.step(
+    "a verdict that is a broken thenable refuses the request, keeping the cause",
+    async () => {
+      const bug = new Error("then bug");
+      const verdicts = [
+        {
+          then: () => {
+            throw bug;
+          },
+        },
+        {
+          get then() {
+            throw bug;
+          },
+        },
+      ];
+      for (const verdict of verdicts) {
+        const svc = filter<number, number>(
+          () => verdict as unknown as PromiseLike<boolean>,
+        )(double);
+        await assert.rejects(svc.call(1), (err) => {
+          assert.ok(err instanceof FilterRejectedError, String(err));
+          assert.equal(err.cause, bug);
+          return true;
+        });
+      }
+    },
+  );
+
+  await t.step(
     "an abort while the predicate decides rejects at once",
     async () => {
       const inner = new ManualService<number, number>();

@@ -80,7 +80,7 @@ Deno.test("loadShed()", async (t) => {
   );
 
   await t.step(
-    "an aborted call reaches the inner service, which rejects it",
+    "an already aborted call rejects with its reason and never reaches the inner service",
     async () => {
       const inner = new ManualService<number, number>();
       const svc = loadShed<number, number>()(inner);
@@ -88,6 +88,22 @@ Deno.test("loadShed()", async (t) => {
         svc.call(1, { signal: AbortSignal.abort("gone") }),
         (err) => err === "gone",
       );
+      assert.equal(inner.received.length, 0);
+      assert.equal(svc.shed, 0, "an aborted call is not a shed one");
+    },
+  );
+
+  await t.step(
+    "a call aborted while running rejects with its reason (the inner service stops it)",
+    async () => {
+      const inner = new ManualService<number, number>();
+      const svc = loadShed<number, number>()(inner);
+      const controller = new AbortController();
+      const call = svc.call(1, { signal: controller.signal });
+      assert.equal(inner.received.length, 1);
+      assert.equal(inner.last.signal, controller.signal);
+      controller.abort("gone");
+      await assert.rejects(call, (err) => err === "gone");
     },
   );
 });

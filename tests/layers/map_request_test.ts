@@ -30,15 +30,22 @@ Deno.test("mapRequest()", async (t) => {
     },
   );
 
-  await t.step("an aborted call is rejected by the inner service", async () => {
-    const svc = mapRequest<string, number, number>((s) => s.length)(
-      new ManualService<number, number>(),
-    );
-    await assert.rejects(
-      svc.call("x", { signal: AbortSignal.abort("no") }),
-      (err) => err === "no",
-    );
-  });
+  await t.step(
+    "an already aborted call reaches the inner service with its signal, which rejects it",
+    async () => {
+      const seen: (AbortSignal | undefined)[] = [];
+      const inner = new ManualService<number, number>();
+      const svc = mapRequest<string, number, number>((s) => s.length)({
+        call(req, options) {
+          seen.push(options?.signal);
+          return inner.call(req, options);
+        },
+      });
+      const signal = AbortSignal.abort("no");
+      await assert.rejects(svc.call("x", { signal }), (err) => err === "no");
+      assert.deepEqual(seen, [signal]);
+    },
+  );
 
   await t.step("forwards ready()", () => {
     const inner = new ManualService<number, number>();

@@ -86,36 +86,95 @@ Deno.test("observe()", async (t) => {
     },
   );
 
-  await t.step("a throwing hook is reported and changes nothing", async () => {
-    const reported: unknown[] = [];
-    const onError = (event: ErrorEvent) => {
-      event.preventDefault();
-      reported.push(event.error);
-    };
-    globalThis.addEventListener("error", onError);
-    try {
+  await t.step(
+    "a throwing hook goes to onHookError, is counted, and changes nothing",
+    async () => {
       const bug = new Error("metrics bug");
-      const svc = observe<number, number>({
+      const seen: [unknown, string][] = [];
+      const svc = observe<number, number, string>({
         onRequest: () => {
           throw bug;
         },
-        onResponse: () => {
+        onResponse: ({ context }) => {
+          assert.equal(context, undefined);
           throw bug;
         },
         onError: () => {
           throw bug;
         },
+        onHookError: (error, context) => seen.push([error, context]),
       })(serviceFn((n: number) => {
         if (n < 0) throw new RangeError("negative");
         return n;
       }));
       assert.equal(await svc.call(1), 1);
       await assert.rejects(svc.call(-1), RangeError);
-      assert.deepEqual(reported, [bug, bug, bug, bug]);
-    } finally {
-      globalThis.removeEventListener("error", onError);
-    }
-  });
+      assert.deepEqual(seen, [
+        [bug, "observe() onRequest hook"],
+        [bug, "observe() onResponse hook"],
+        [bug, "observe() onRequest hook"],
+        [bug, "observe() onError hook"],
+      ]);
+      assert.equal(svc.hookErrors, 4);
+    },
+  );
+
+  await t.step(
+    "without onHookError a throwing hook goes to console.error, never to reportError (which ends the process)",
+    async () => {
+      const dispatched: unknown[] = [];
+      const onGlobalError = (event: ErrorEvent) => {
+        event.preventDefault(); // keeps this test alive if it fails
+        dispatched.push(event.error);
+      };
+      const logged: unknown[][] = [];
+      const consoleError = console.error;
+      console.error = (...args: unknown[]) => void logged.push(args);
+      globalThis.addEventListener("error", onGlobalError);
+      try {
+        const bug = new Error("exporter down");
+        const svc = observe<number, number>({
+          onResponse: () => {
+            throw bug;
+          },
+        })(serviceFn((n: number) => n));
+        assert.equal(await svc.call(7), 7);
+        await flush();
+        assert.deepEqual(dispatched, [], "reportError() was used");
+        assert.equal(logged.length, 1);
+        assert.match(String(logged[0][0]), /observe\(\) onResponse hook/);
+        assert.equal(logged[0][1], bug);
+        assert.equal(svc.hookErrors, 1);
+      } finally {
+        globalThis.removeEventListener("error", onGlobalError);
+        console.error = consoleError;
+      }
+    },
+  );
+
+  await t.step(
+    "an onHookError that throws falls back to console.error",
+    async () => {
+      const logged: unknown[][] = [];
+      const consoleError = console.error;
+      console.error = (...args: unknown[]) => void logged.push(args);
+      try {
+        const svc = observe<number, number>({
+          onRequest: () => {
+            throw new Error("hook");
+          },
+          onHookError: () => {
+            throw new Error("handler");
+          },
+        })(serviceFn((n: number) => n));
+        assert.equal(await svc.call(3), 3);
+        assert.equal(logged.length, 1);
+        assert.ok(logged[0][1] instanceof AggregateError);
+      } finally {
+        console.error = consoleError;
+      }
+    },
+  );
 
   await t.step("no hooks: a plain pass-through", async () => {
     const svc = observe<number, number>({})(serviceFn((n: number) => n + 1));

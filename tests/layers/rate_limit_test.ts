@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { TimeoutError } from "../../errors.ts";
 import { serviceFn } from "../../service.ts";
 import { rateLimit } from "../../layers/rate_limit.ts";
 import {
@@ -115,6 +116,39 @@ Deno.test("rateLimit()", async (t) => {
     });
   });
 
+  await t.step(
+    "a waiter let through that calls back in arms no second timer",
+    async () => {
+      await withClock(async (clock) => {
+        const controller = new AbortController();
+        let reentered: Promise<number> | undefined;
+        const inner = serviceFn((n: number) => {
+          // The admitted waiter calls back into the same limiter, from
+          // inside the limiter's own timer callback: it must queue with
+          // the one timer, not leave an orphan one behind.
+          if (n === 2) {
+            reentered = svc.call(3, { signal: controller.signal });
+            reentered.catch(() => {});
+          }
+          return n;
+        });
+        const svc = rateLimit<number, number>({ requests: 1, per: 100 })(inner);
+        await svc.call(1);
+        const second = track(svc.call(2));
+        assert.equal(clock.countTimers(), 1);
+        await clock.tickAsync(100);
+        assert.equal(second.value, 2);
+        assert.equal(svc.waiting, 1);
+        assert.equal(clock.countTimers(), 1, "one timer for one waiter");
+        controller.abort("gone");
+        await flush();
+        assert.equal(svc.waiting, 0);
+        assert.equal(clock.countTimers(), 0, "a timer was left behind");
+        await assert.rejects(reentered!, (e) => e === "gone");
+      });
+    },
+  );
+
   await t.step("a granted waiter drops its abort listener", async () => {
     await withClock(async (clock) => {
       const svc = rateLimit<number, number>({ requests: 1, per: 10 })(
@@ -195,12 +229,16 @@ Deno.test("rateLimit()", async (t) => {
   });
 
   await t.step(
-    "property: never more calls than the bucket allows, FIFO, nothing leaks",
+    "property: never more calls than the bucket allows, FIFO, deadlines honoured while waiting, nothing leaks",
     async () => {
       const step = fc.oneof(
         fc.record({
           kind: fc.constant("call" as const),
           abortable: fc.boolean(),
+          // ms from now, or none
+          deadline: fc.option(fc.integer({ min: 0, max: 600 }), {
+            nil: undefined,
+          }),
         }),
         fc.record({ kind: fc.constant("abort" as const), index: fc.nat() }),
         fc.record({
@@ -225,17 +263,38 @@ Deno.test("rateLimit()", async (t) => {
               );
               const callers: {
                 controller?: AbortController;
+                deadline?: number;
                 result: ReturnType<typeof track<number>>;
               }[] = [];
+              const noneWaitsPastItsDeadline = () => {
+                callers.forEach((caller, n) => {
+                  if (
+                    caller.deadline !== undefined &&
+                    caller.deadline <= Date.now() &&
+                    caller.result.state === "pending"
+                  ) {
+                    assert.ok(
+                      granted.some((g) => g.n === n),
+                      `caller ${n} still waits past its deadline`,
+                    );
+                  }
+                });
+              };
               for (const s of steps) {
                 if (s.kind === "call") {
                   const controller = s.abortable
                     ? new AbortController()
                     : undefined;
                   const n = callers.length;
+                  const deadline = s.deadline === undefined
+                    ? undefined
+                    : Date.now() + s.deadline;
                   callers.push({
                     controller,
-                    result: track(svc.call(n, { signal: controller?.signal })),
+                    deadline,
+                    result: track(
+                      svc.call(n, { signal: controller?.signal, deadline }),
+                    ),
                   });
                 } else if (s.kind === "abort") {
                   callers[s.index % Math.max(1, callers.length)]?.controller
@@ -244,6 +303,7 @@ Deno.test("rateLimit()", async (t) => {
                   await clock.tickAsync(s.ms);
                 }
                 await flush();
+                noneWaitsPastItsDeadline();
               }
               // Drain the queue: every caller still waiting gets a token. A
               // timer fires on whole milliseconds, so each fire lets at least
@@ -267,8 +327,12 @@ Deno.test("rateLimit()", async (t) => {
               assert.deepEqual(order, [...order].sort((a, b) => a - b), "FIFO");
               callers.forEach((caller, n) => {
                 assert.notEqual(caller.result.state, "pending");
+                const ran = granted.some((g) => g.n === n);
                 if (caller.result.state === "fulfilled") {
                   assert.equal(caller.result.value, n);
+                } else if (caller.result.error instanceof TimeoutError) {
+                  assert.ok(!ran, `caller ${n} timed out after it ran`);
+                  assert.ok(caller.deadline !== undefined);
                 }
               });
             });

@@ -58,8 +58,10 @@ Deno.test("retry()", async (t) => {
       const call = track(svc.call("x"));
       await clock.tickAsync(2000);
       assert.equal(call.value, "ok");
+      // Backoffs of 99.9 and 149.85 ms: a timer fires on whole ms, never
+      // before the backoff has fully elapsed.
       const waits = at.slice(1).map((t, i) => t - at[i]);
-      assert.deepEqual(waits, [99, 149, 149, 149]);
+      assert.deepEqual(waits, [100, 150, 150, 150]);
     });
   });
 
@@ -104,20 +106,88 @@ Deno.test("retry()", async (t) => {
   );
 
   await t.step(
-    "exhaustion rejects with the last error, earlier ones as cause",
+    "exhaustion rejects with the last error, unchanged; onRetry saw the earlier ones",
     async () => {
       await withClock(async (clock) => {
         const errors = [1, 2, 3].map((n) => new OverloadedError(`busy ${n}`));
-        const svc = retry<string, string>({ attempts: 3, base: 1 })(
-          failing(errors),
-        );
+        const retries: [unknown, number, number][] = [];
+        const svc = retry<string, string>({
+          attempts: 3,
+          base: 10,
+          random: () => 0.5,
+          onRetry: ({ error, attempt, delayMs, req }) => {
+            assert.equal(req, "x");
+            retries.push([error, attempt, delayMs]);
+          },
+        })(failing(errors));
         const call = track(svc.call("x"));
         await clock.tickAsync(100);
         assert.equal(call.error, errors[2]);
-        const cause = errors[2].cause;
-        assert.ok(cause instanceof AggregateError);
-        assert.deepEqual(cause.errors, [errors[0], errors[1]]);
-        assert.match(cause.message, /2 earlier attempt/);
+        assert.equal(errors[2].cause, undefined);
+        assert.ok(!Object.hasOwn(errors[2], "cause"));
+        assert.deepEqual(retries, [[errors[0], 1, 5], [errors[1], 2, 10]]);
+      });
+    },
+  );
+
+  await t.step(
+    "an error shared by several calls never carries another call's history",
+    async () => {
+      await withClock(async (clock) => {
+        // Each call first fails with its own error, then with one constant
+        // error the service keeps for every call.
+        const SHARED = new OverloadedError("busy");
+        const attempts = new Map<string, number>();
+        const svc = retry<string, string>({ attempts: 2, base: 1 })(
+          serviceFn((req: string) => {
+            const n = (attempts.get(req) ?? 0) + 1;
+            attempts.set(req, n);
+            throw n === 1
+              ? new OverloadedError(`${req}'s own failure`)
+              : SHARED;
+          }),
+        );
+        const a = track(svc.call("a"));
+        const b = track(svc.call("b"));
+        await clock.tickAsync(100);
+        assert.equal(a.error, SHARED);
+        assert.equal(b.error, SHARED);
+        assert.ok(
+          !Object.hasOwn(SHARED, "cause"),
+          "retry wrote onto the error",
+        );
+        assert.equal(SHARED.cause, undefined);
+      });
+    },
+  );
+
+  await t.step(
+    "a random() outside [0, 1) is clamped; one that throws fails only that call",
+    async () => {
+      await withClock(async (clock) => {
+        for (const [value, wait] of [[2, 100], [NaN, 0], [-1, 0]]) {
+          const at: number[] = [];
+          const svc = retry<string, string>({
+            attempts: 2,
+            base: 100,
+            random: () => value,
+            budget: false,
+          })(failing([new OverloadedError("busy")], at));
+          const call = track(svc.call("x"));
+          await clock.tickAsync(200);
+          assert.equal(call.value, "ok", `random() = ${value}`);
+          assert.equal(at[1] - at[0], wait, `random() = ${value}`);
+        }
+        const bug = new Error("random bug");
+        const svc = retry<string, string>({
+          random: () => {
+            throw bug;
+          },
+        })(failing([new OverloadedError("busy")]));
+        const call = track(svc.call("x"));
+        await clock.tickAsync(100);
+        assert.equal(call.error, bug);
+        assert.equal(svc.retrying, 0);
       });
     },
   );
@@ -136,18 +206,37 @@ Deno.test("retry()", async (t) => {
     });
   });
 
-  await t.step("the same error thrown twice is not its own cause", async () => {
-    await withClock(async (clock) => {
-      const same = new OverloadedError("always");
-      const svc = retry<string, string>({ attempts: 3, base: 1 })(
-        failing([same, same, same]),
-      );
-      const call = track(svc.call("x"));
-      await clock.tickAsync(100);
-      assert.equal(call.error, same);
-      assert.equal(same.cause, undefined);
-    });
-  });
+  await t.step(
+    "a throwing retryIf or onRetry goes to onHookError; the call keeps its own error",
+    async () => {
+      await withClock(async (clock) => {
+        const seen: string[] = [];
+        const busy = new OverloadedError("busy");
+        const predicate = retry<string, string>({
+          retryIf: () => {
+            throw new Error("predicate bug");
+          },
+          onHookError: (_error, context) => seen.push(context),
+        })(failing([busy]));
+        const first = track(predicate.call("x"));
+        await clock.tickAsync(100);
+        assert.equal(first.error, busy);
+        assert.equal(predicate.hookErrors, 1);
+        const hook = retry<string, string>({
+          base: 1,
+          onRetry: () => {
+            throw new Error("hook bug");
+          },
+          onHookError: (_error, context) => seen.push(context),
+        })(failing([new OverloadedError("once")]));
+        const second = track(hook.call("y"));
+        await clock.tickAsync(100);
+        assert.equal(second.value, "ok");
+        assert.equal(hook.hookErrors, 1);
+        assert.deepEqual(seen, ["retry() retryIf", "retry() onRetry"]);
+      });
+    },
+  );
 
   await t.step(
     "an abort during the backoff rejects at once and clears the timer",

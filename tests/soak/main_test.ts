@@ -76,6 +76,26 @@ Deno.test("soak cli: a short run prints its summary and passes", async () => {
   assert.match(stdout, /\nPASS$/m);
 });
 
+Deno.test("soak cli: the same seed prints the same outcomes and outcome hash", async () => {
+  const replayed = (stdout: string) => {
+    // Everything but the wall-clock line and the heap figures.
+    const lines = stdout.split("\n");
+    return lines.filter((l) =>
+      !l.startsWith("norpc soak:") && !l.includes("heap after GC")
+    ).join("\n");
+  };
+  const a = await run("--requests", "2500", "--seed", "77");
+  const b = await run("--requests", "2500", "--seed", "77");
+  assert.equal(a.code, 0, a.stdout + a.stderr);
+  assert.equal(b.code, 0, b.stdout + b.stderr);
+  const hash = /outcome hash ([0-9a-f]{16})/.exec(a.stdout);
+  assert.ok(hash !== null, a.stdout);
+  assert.match(b.stdout, new RegExp(`outcome hash ${hash[1]}`));
+  assert.equal(replayed(b.stdout), replayed(a.stdout));
+  const other = await run("--requests", "2500", "--seed", "78");
+  assert.doesNotMatch(other.stdout, new RegExp(`outcome hash ${hash[1]}`));
+});
+
 Deno.test("soak cli: usage errors exit 2, --help exits 0", async () => {
   const bad = await run("--requests", "zero");
   assert.equal(bad.code, 2);
@@ -86,6 +106,7 @@ Deno.test("soak cli: usage errors exit 2, --help exits 0", async () => {
     help.stdout,
     /Usage: deno task soak \[--requests N\] \[--seed S\]/,
   );
+  assert.match(help.stdout, /a seed replays the WHOLE run/);
 });
 
 Deno.test("rng: seeded, uniform enough, in range", () => {

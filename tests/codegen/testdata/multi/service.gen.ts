@@ -6,6 +6,7 @@ import {
   type Service,
   UnknownMethodError,
 } from "@norpc/norpc";
+import * as norpc from "@norpc/norpc";
 
 /** The options a handler receives when the caller passed none. */
 const NO_OPTIONS: CallOptions = Object.freeze({});
@@ -15,6 +16,68 @@ function unknownMethod(
   service: string,
 ): Promise<never> {
   return Promise.reject(new UnknownMethodError(String(req.method), service));
+}
+
+/** A layer that wraps a service in one of the same type. */
+type LayerOf<Req, Res> = norpc.Layer<
+  norpc.Service<Req, Res>,
+  norpc.Service<Req, Res>
+>;
+
+/** The options of every generated `spawn…` function. */
+interface SpawnWithLayers<Req, Res> extends norpc.SpawnOptions {
+  readonly serverLayers?: readonly LayerOf<Req, Res>[];
+  readonly clientLayers?: readonly LayerOf<Req, Res>[];
+}
+
+/** Wraps `service` in `layers`, the first outermost. */
+function withLayers<Req, Res>(
+  service: norpc.Service<Req, Res>,
+  layers: readonly LayerOf<Req, Res>[] | undefined,
+  option: string,
+): norpc.Service<Req, Res> {
+  if (layers === undefined) return service;
+  if (!Array.isArray(layers)) {
+    throw new norpc.InvalidOptionError(option, layers, "an array of layers");
+  }
+  let builder = new norpc.ServiceBuilder<Req, Res>();
+  for (const layer of layers) builder = builder.layer(layer);
+  return builder.service(service);
+}
+
+/**
+ * Spawns `service` as the server `name`, `serverLayers` around it, and
+ * returns its client wrapped in `clientLayers`.
+ */
+function startNamed<Req, Res>(
+  name: string,
+  service: norpc.Service<Req, Res>,
+  options: SpawnWithLayers<Req, Res> = {},
+): { client: norpc.Service<Req, Res>; server: norpc.Server } {
+  if (typeof options !== "object" || options === null) {
+    throw new norpc.InvalidOptionError("options", options, "an object");
+  }
+  const { serverLayers, clientLayers, ...spawnOptions } = options;
+  // The server's name goes into its errors (a caller's own `name` wins).
+  const named = { name, ...spawnOptions };
+  const { client, server } = norpc.spawn(
+    withLayers(service, serverLayers, "serverLayers"),
+    named,
+  );
+  return { client: withLayers(client, clientLayers, "clientLayers"), server };
+}
+
+/** `service` with `options` under each call's own (which win, key by key). */
+function withOptions<Req, Res>(
+  service: norpc.Service<Req, Res>,
+  options: Readonly<norpc.CallOptions>,
+): norpc.Service<Req, Res> {
+  return {
+    call: (req, own) =>
+      service.call(req, own === undefined ? options : { ...options, ...own }),
+    ready: () => service.ready?.() ?? true,
+    enforcesDeadline: service.enforcesDeadline,
+  };
 }
 
 /** A request to the `Echo` service: a method's name and its arguments. */
@@ -137,6 +200,79 @@ export function echoServer(
   };
 }
 
+/**
+ * Describes the `Echo` service: its name, which servers started by
+ * {@linkcode spawnEcho} carry (their errors name it), and its methods.
+ */
+export const echoService = {
+  name: "Echo",
+  methods: [
+    "echo",
+    "echoAVeryLongMethodNameThatForcesTheFormatterToBreakLines",
+  ],
+} as const;
+
+/** A method name of the `Echo` service. */
+export type EchoMethod = keyof EchoResponses;
+
+/**
+ * A layer typed for `Echo` (`timeout(100)`, `retry()`, …): the element
+ * type of {@linkcode SpawnEchoOptions}'s `serverLayers` and `clientLayers`.
+ */
+export type EchoLayer = norpc.Layer<
+  norpc.Service<EchoRequest, EchoResponse>,
+  norpc.Service<EchoRequest, EchoResponse>
+>;
+
+/** Options of {@linkcode spawnEcho}: `spawn`'s, plus layers on either side. */
+export interface SpawnEchoOptions extends norpc.SpawnOptions {
+  /** Around the handler, in the server; the first is outermost. */
+  readonly serverLayers?: readonly EchoLayer[];
+  /** Around the channel, in the caller; the first is outermost. */
+  readonly clientLayers?: readonly EchoLayer[];
+}
+
+/** A spawned `Echo`: its typed client and its server. */
+export interface SpawnedEcho extends AsyncDisposable {
+  /** Calls the service through its channel (and `clientLayers`). */
+  readonly client: EchoClient;
+  /** The server loop: `close()` it, or let `await using` do it. */
+  readonly server: norpc.Server;
+  /**
+   * A client whose every call carries `options` (a call's own win, key by
+   * key): `with({ signal }).method(a)` needs no `undefined` for a skipped
+   * optional parameter before the options.
+   */
+  with(options: Readonly<norpc.CallOptions>): EchoClient;
+}
+
+/**
+ * Spawns `impl` as the `Echo` server (its errors name it) and returns
+ * a typed client: `spawn` with the service's name, a typed client and
+ * layers on either side, without spelling a `ServiceBuilder` type.
+ *
+ * @param impl The implementation of `Echo`.
+ * @param options `spawn`'s options (`capacity`, `concurrency`, …),
+ * `serverLayers` and `clientLayers`.
+ * @returns The client and the server; `await using` closes the server.
+ */
+export function spawnEcho(
+  impl: EchoHandler,
+  options?: SpawnEchoOptions,
+): SpawnedEcho {
+  const { client, server } = startNamed(
+    echoService.name,
+    echoServer(impl),
+    options,
+  );
+  return {
+    client: new EchoClient(client),
+    server,
+    with: (options) => new EchoClient(withOptions(client, options)),
+    [Symbol.asyncDispose]: () => server.close(),
+  };
+}
+
 /** A request to the `AVeryLongServiceNameThatMakesEveryGeneratedLineLonger` service: a method's name and its arguments. */
 export type AVeryLongServiceNameThatMakesEveryGeneratedLineLongerRequest = {
   method: "ping";
@@ -232,5 +368,94 @@ export function aVeryLongServiceNameThatMakesEveryGeneratedLineLongerServer(
         return Promise.reject(err);
       }
     },
+  };
+}
+
+/**
+ * Describes the `AVeryLongServiceNameThatMakesEveryGeneratedLineLonger` service: its name, which servers started by
+ * {@linkcode spawnAVeryLongServiceNameThatMakesEveryGeneratedLineLonger} carry (their errors name it), and its methods.
+ */
+export const aVeryLongServiceNameThatMakesEveryGeneratedLineLongerService = {
+  name: "AVeryLongServiceNameThatMakesEveryGeneratedLineLonger",
+  methods: ["ping"],
+} as const;
+
+/** A method name of the `AVeryLongServiceNameThatMakesEveryGeneratedLineLonger` service. */
+export type AVeryLongServiceNameThatMakesEveryGeneratedLineLongerMethod =
+  keyof AVeryLongServiceNameThatMakesEveryGeneratedLineLongerResponses;
+
+/**
+ * A layer typed for `AVeryLongServiceNameThatMakesEveryGeneratedLineLonger` (`timeout(100)`, `retry()`, …): the element
+ * type of {@linkcode SpawnAVeryLongServiceNameThatMakesEveryGeneratedLineLongerOptions}'s `serverLayers` and `clientLayers`.
+ */
+export type AVeryLongServiceNameThatMakesEveryGeneratedLineLongerLayer =
+  norpc.Layer<
+    norpc.Service<
+      AVeryLongServiceNameThatMakesEveryGeneratedLineLongerRequest,
+      AVeryLongServiceNameThatMakesEveryGeneratedLineLongerResponse
+    >,
+    norpc.Service<
+      AVeryLongServiceNameThatMakesEveryGeneratedLineLongerRequest,
+      AVeryLongServiceNameThatMakesEveryGeneratedLineLongerResponse
+    >
+  >;
+
+/** Options of {@linkcode spawnAVeryLongServiceNameThatMakesEveryGeneratedLineLonger}: `spawn`'s, plus layers on either side. */
+export interface SpawnAVeryLongServiceNameThatMakesEveryGeneratedLineLongerOptions
+  extends norpc.SpawnOptions {
+  /** Around the handler, in the server; the first is outermost. */
+  readonly serverLayers?:
+    readonly AVeryLongServiceNameThatMakesEveryGeneratedLineLongerLayer[];
+  /** Around the channel, in the caller; the first is outermost. */
+  readonly clientLayers?:
+    readonly AVeryLongServiceNameThatMakesEveryGeneratedLineLongerLayer[];
+}
+
+/** A spawned `AVeryLongServiceNameThatMakesEveryGeneratedLineLonger`: its typed client and its server. */
+export interface SpawnedAVeryLongServiceNameThatMakesEveryGeneratedLineLonger
+  extends AsyncDisposable {
+  /** Calls the service through its channel (and `clientLayers`). */
+  readonly client: AVeryLongServiceNameThatMakesEveryGeneratedLineLongerClient;
+  /** The server loop: `close()` it, or let `await using` do it. */
+  readonly server: norpc.Server;
+  /**
+   * A client whose every call carries `options` (a call's own win, key by
+   * key): `with({ signal }).method(a)` needs no `undefined` for a skipped
+   * optional parameter before the options.
+   */
+  with(
+    options: Readonly<norpc.CallOptions>,
+  ): AVeryLongServiceNameThatMakesEveryGeneratedLineLongerClient;
+}
+
+/**
+ * Spawns `impl` as the `AVeryLongServiceNameThatMakesEveryGeneratedLineLonger` server (its errors name it) and returns
+ * a typed client: `spawn` with the service's name, a typed client and
+ * layers on either side, without spelling a `ServiceBuilder` type.
+ *
+ * @param impl The implementation of `AVeryLongServiceNameThatMakesEveryGeneratedLineLonger`.
+ * @param options `spawn`'s options (`capacity`, `concurrency`, …),
+ * `serverLayers` and `clientLayers`.
+ * @returns The client and the server; `await using` closes the server.
+ */
+export function spawnAVeryLongServiceNameThatMakesEveryGeneratedLineLonger(
+  impl: AVeryLongServiceNameThatMakesEveryGeneratedLineLongerHandler,
+  options?: SpawnAVeryLongServiceNameThatMakesEveryGeneratedLineLongerOptions,
+): SpawnedAVeryLongServiceNameThatMakesEveryGeneratedLineLonger {
+  const { client, server } = startNamed(
+    aVeryLongServiceNameThatMakesEveryGeneratedLineLongerService.name,
+    aVeryLongServiceNameThatMakesEveryGeneratedLineLongerServer(impl),
+    options,
+  );
+  return {
+    client: new AVeryLongServiceNameThatMakesEveryGeneratedLineLongerClient(
+      client,
+    ),
+    server,
+    with: (options) =>
+      new AVeryLongServiceNameThatMakesEveryGeneratedLineLongerClient(
+        withOptions(client, options),
+      ),
+    [Symbol.asyncDispose]: () => server.close(),
   };
 }

@@ -6,6 +6,7 @@ import {
   type Service,
   UnknownMethodError,
 } from "@norpc/norpc";
+import * as norpc from "@norpc/norpc";
 import type { Box, Polygon } from "./service.ts";
 import type MetaData from "./shapes.ts";
 import type * as shapes from "./shapes.ts";
@@ -19,6 +20,68 @@ function unknownMethod(
   service: string,
 ): Promise<never> {
   return Promise.reject(new UnknownMethodError(String(req.method), service));
+}
+
+/** A layer that wraps a service in one of the same type. */
+type LayerOf<Req, Res> = norpc.Layer<
+  norpc.Service<Req, Res>,
+  norpc.Service<Req, Res>
+>;
+
+/** The options of every generated `spawn…` function. */
+interface SpawnWithLayers<Req, Res> extends norpc.SpawnOptions {
+  readonly serverLayers?: readonly LayerOf<Req, Res>[];
+  readonly clientLayers?: readonly LayerOf<Req, Res>[];
+}
+
+/** Wraps `service` in `layers`, the first outermost. */
+function withLayers<Req, Res>(
+  service: norpc.Service<Req, Res>,
+  layers: readonly LayerOf<Req, Res>[] | undefined,
+  option: string,
+): norpc.Service<Req, Res> {
+  if (layers === undefined) return service;
+  if (!Array.isArray(layers)) {
+    throw new norpc.InvalidOptionError(option, layers, "an array of layers");
+  }
+  let builder = new norpc.ServiceBuilder<Req, Res>();
+  for (const layer of layers) builder = builder.layer(layer);
+  return builder.service(service);
+}
+
+/**
+ * Spawns `service` as the server `name`, `serverLayers` around it, and
+ * returns its client wrapped in `clientLayers`.
+ */
+function startNamed<Req, Res>(
+  name: string,
+  service: norpc.Service<Req, Res>,
+  options: SpawnWithLayers<Req, Res> = {},
+): { client: norpc.Service<Req, Res>; server: norpc.Server } {
+  if (typeof options !== "object" || options === null) {
+    throw new norpc.InvalidOptionError("options", options, "an object");
+  }
+  const { serverLayers, clientLayers, ...spawnOptions } = options;
+  // The server's name goes into its errors (a caller's own `name` wins).
+  const named = { name, ...spawnOptions };
+  const { client, server } = norpc.spawn(
+    withLayers(service, serverLayers, "serverLayers"),
+    named,
+  );
+  return { client: withLayers(client, clientLayers, "clientLayers"), server };
+}
+
+/** `service` with `options` under each call's own (which win, key by key). */
+function withOptions<Req, Res>(
+  service: norpc.Service<Req, Res>,
+  options: Readonly<norpc.CallOptions>,
+): norpc.Service<Req, Res> {
+  return {
+    call: (req, own) =>
+      service.call(req, own === undefined ? options : { ...options, ...own }),
+    ready: () => service.ready?.() ?? true,
+    enforcesDeadline: service.enforcesDeadline,
+  };
 }
 
 /** A request to the `Geometry` service: a method's name and its arguments. */
@@ -379,5 +442,85 @@ export function geometryServer(
         return Promise.reject(err);
       }
     },
+  };
+}
+
+/**
+ * Describes the `Geometry` service: its name, which servers started by
+ * {@linkcode spawnGeometry} carry (their errors name it), and its methods.
+ */
+export const geometryService = {
+  name: "Geometry",
+  methods: [
+    "distance",
+    "bounds",
+    "label",
+    "split",
+    "transform",
+    "classify",
+    "lookup",
+    "scaler",
+    "configure",
+  ],
+} as const;
+
+/** A method name of the `Geometry` service. */
+export type GeometryMethod = keyof GeometryResponses;
+
+/**
+ * A layer typed for `Geometry` (`timeout(100)`, `retry()`, …): the element
+ * type of {@linkcode SpawnGeometryOptions}'s `serverLayers` and `clientLayers`.
+ */
+export type GeometryLayer = norpc.Layer<
+  norpc.Service<GeometryRequest, GeometryResponse>,
+  norpc.Service<GeometryRequest, GeometryResponse>
+>;
+
+/** Options of {@linkcode spawnGeometry}: `spawn`'s, plus layers on either side. */
+export interface SpawnGeometryOptions extends norpc.SpawnOptions {
+  /** Around the handler, in the server; the first is outermost. */
+  readonly serverLayers?: readonly GeometryLayer[];
+  /** Around the channel, in the caller; the first is outermost. */
+  readonly clientLayers?: readonly GeometryLayer[];
+}
+
+/** A spawned `Geometry`: its typed client and its server. */
+export interface SpawnedGeometry extends AsyncDisposable {
+  /** Calls the service through its channel (and `clientLayers`). */
+  readonly client: GeometryClient;
+  /** The server loop: `close()` it, or let `await using` do it. */
+  readonly server: norpc.Server;
+  /**
+   * A client whose every call carries `options` (a call's own win, key by
+   * key): `with({ signal }).method(a)` needs no `undefined` for a skipped
+   * optional parameter before the options.
+   */
+  with(options: Readonly<norpc.CallOptions>): GeometryClient;
+}
+
+/**
+ * Spawns `impl` as the `Geometry` server (its errors name it) and returns
+ * a typed client: `spawn` with the service's name, a typed client and
+ * layers on either side, without spelling a `ServiceBuilder` type.
+ *
+ * @param impl The implementation of `Geometry`.
+ * @param options `spawn`'s options (`capacity`, `concurrency`, …),
+ * `serverLayers` and `clientLayers`.
+ * @returns The client and the server; `await using` closes the server.
+ */
+export function spawnGeometry(
+  impl: GeometryHandler,
+  options?: SpawnGeometryOptions,
+): SpawnedGeometry {
+  const { client, server } = startNamed(
+    geometryService.name,
+    geometryServer(impl),
+    options,
+  );
+  return {
+    client: new GeometryClient(client),
+    server,
+    with: (options) => new GeometryClient(withOptions(client, options)),
+    [Symbol.asyncDispose]: () => server.close(),
   };
 }

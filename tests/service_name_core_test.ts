@@ -1,7 +1,6 @@
-// The core side of service names (the generated side is in
-// service_name_test.ts): a server's `name` reaches the errors raised for it
-// (closed, aborted, deadline), and serve/spawn refuse an unknown option key
-// naming the closest valid one.
+// A server's `name` reaches the errors raised for it (closed, aborted,
+// deadline), and serve/spawn refuse an unknown option key naming the closest
+// valid one.
 
 import assert from "node:assert/strict";
 import {
