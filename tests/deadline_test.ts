@@ -484,3 +484,79 @@ Deno.test("deadline: a deadline 30 days away is enforced at that time, with a co
     await server.close();
   });
 });
+
+Deno.test("deadline: concurrent handlers keep their own context — another caller's abort, an earlier deadline or other metadata never reach them", async () => {
+  await withClock(async (clock) => {
+    const seen = new Map<number, CallOptions>();
+    const releases: (() => void)[] = [];
+    const { client, server } = spawn(
+      serviceFn(async (id: number, options: CallOptions) => {
+        seen.set(id, options);
+        const { promise, resolve } = Promise.withResolvers<void>();
+        releases.push(resolve);
+        await promise;
+        return id;
+      }),
+    );
+    const shared = new AbortController();
+    const deadline = Date.now() + 100;
+    const metadata = { m: "x" };
+    const first = new AbortController();
+    const second = new AbortController();
+    const replies = [
+      // Same deadline and metadata, different signals.
+      watch(client.call(1, { signal: first.signal, deadline, metadata })),
+      watch(client.call(2, { signal: second.signal, deadline, metadata })),
+      // Same signal and metadata, different deadlines.
+      watch(
+        client.call(3, {
+          signal: shared.signal,
+          deadline: deadline - 50,
+          metadata,
+        }),
+      ),
+      watch(client.call(4, { signal: shared.signal, deadline, metadata })),
+      // Same signal and deadline, different metadata.
+      watch(
+        client.call(5, {
+          signal: shared.signal,
+          deadline,
+          metadata: { m: "5" },
+        }),
+      ),
+      watch(
+        client.call(6, {
+          signal: shared.signal,
+          deadline,
+          metadata: { m: "6" },
+        }),
+      ),
+    ];
+    await flushMicrotasks();
+    assert.equal(seen.size, 6);
+    first.abort(new Error("first gave up"));
+    assert.equal(seen.get(1)!.signal!.aborted, true);
+    assert.equal(seen.get(2)!.signal!.aborted, false, "another caller's abort");
+    await clock.tickAsync(50);
+    assert.equal(seen.get(3)!.signal!.aborted, true);
+    assert.equal(seen.get(4)!.signal!.aborted, false, "an earlier deadline");
+    assert.equal(seen.get(4)!.deadline, deadline);
+    assert.deepEqual(seen.get(5)!.metadata, { m: "5" });
+    assert.deepEqual(seen.get(6)!.metadata, { m: "6" }, "other metadata");
+    assert.equal(replies[1].settled, false);
+    releases.forEach((release) => release());
+    await flushMicrotasks();
+    assert.deepEqual(
+      replies.map((r) => r.outcome.status),
+      [
+        "rejected",
+        "fulfilled",
+        "rejected",
+        "fulfilled",
+        "fulfilled",
+        "fulfilled",
+      ],
+    );
+    await server.close();
+  });
+});
