@@ -613,3 +613,29 @@ Deno.test("hardening: null call options from an untyped caller mean none (as for
   assert.deepEqual(await Promise.all(replies), [0, 1]);
   await server.close();
 });
+
+Deno.test("hardening: a handler that reads its signal only after it settled (background work) leaves nothing held by the server", async () => {
+  const late: Promise<AbortSignal>[] = [];
+  const { client, server } = spawn(
+    serviceFn((n: number, options: CallOptions) => {
+      // Reads the signal a few microtasks after answering.
+      late.push(
+        Promise.resolve().then(() => Promise.resolve()).then(() =>
+          Promise.resolve()
+        ).then(() => options.signal!),
+      );
+      return n;
+    }),
+  );
+  const held = await callsHeldInSets(async () => {
+    for (let i = 0; i < 20; i++) {
+      await client.call(i, { signal: new AbortController().signal });
+      await client.call(i, { deadline: Date.now() + 60_000 });
+    }
+    await Promise.all(late);
+    await flushMicrotasks();
+  });
+  assert.equal(late.length, 40);
+  assert.equal(held, 0, `${held} finished calls are still held in a Set`);
+  await server.close();
+});
