@@ -340,6 +340,24 @@ Deno.test(
 );
 
 Deno.test(
+  "worker: close() does not wait for a call whose caller gave up",
+  withWorkers(async () => {
+    const w = lab();
+    const controller = new AbortController();
+    const call = w.client.call({ method: "stubborn", args: [30_000] }, {
+      signal: controller.signal,
+    });
+    await sleep(50);
+    controller.abort();
+    await assert.rejects(call, (e) => (e as Error).name === "AbortError");
+    const started = performance.now();
+    await w.close(); // the handler ignores its signal: it would run 30 s
+    assert.ok(performance.now() - started < 5_000);
+    assertWorkersEnded();
+  }),
+);
+
+Deno.test(
   "worker: terminate() rejects every pending call at once, typed, with the reason",
   withWorkers(async () => {
     const w = lab({ capacity: 1 });
