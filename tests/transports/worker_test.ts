@@ -13,6 +13,7 @@ import {
 import { loadShed, retry, timeout } from "../../layers/mod.ts";
 import {
   connectWorker,
+  MalformedMessageError,
   serveWorker,
   spawnWorker,
   UncloneableError,
@@ -339,6 +340,24 @@ Deno.test(
 );
 
 Deno.test(
+  "worker: close() does not wait for a call whose caller gave up",
+  withWorkers(async () => {
+    const w = lab();
+    const controller = new AbortController();
+    const call = w.client.call({ method: "stubborn", args: [30_000] }, {
+      signal: controller.signal,
+    });
+    await sleep(50);
+    controller.abort();
+    await assert.rejects(call, (e) => (e as Error).name === "AbortError");
+    const started = performance.now();
+    await w.close(); // the handler ignores its signal: it would run 30 s
+    assert.ok(performance.now() - started < 5_000);
+    assertWorkersEnded();
+  }),
+);
+
+Deno.test(
   "worker: terminate() rejects every pending call at once, typed, with the reason",
   withWorkers(async () => {
     const w = lab({ capacity: 1 });
@@ -500,6 +519,64 @@ Deno.test(
       await w.client.call({ method: "echo", args: ["late"] }, { deadline }),
       "late",
     );
+  }),
+);
+
+Deno.test(
+  "worker: a malformed message from the worker fails its call typed, never the parent",
+  withWorkers(async () => {
+    // A hand-written, misbehaving peer (no norpc inside).
+    const peer = `data:application/javascript,${
+      encodeURIComponent(`
+        self.postMessage({ t: "ready" });
+        self.onmessage = ({ data }) => {
+          if (data.t !== "call") return;
+          const { id, req } = data;
+          if (req === "bad error") {
+            self.postMessage({ t: "err", id, error: { kind: "norpc", type: "TimeoutError" } });
+          } else if (req === "bad kind") {
+            self.postMessage({ t: "call", id, req: 1 });
+          } else if (req === "no id") {
+            self.postMessage({ t: "ok", res: 1 });
+            self.postMessage({ t: "ok", id: id + 1000, res: "stray" });
+          } else {
+            self.postMessage({ t: "ok", id, res: req });
+          }
+        };
+      `)
+    }`;
+    const original = console.error;
+    const logged: unknown[] = [];
+    console.error = (...args: unknown[]) => logged.push(args);
+    try {
+      await using w = connectWorker<string, unknown>(
+        new Worker(peer, { type: "module" }),
+        { name: "peer" }, // a Worker does not tell its parent its name
+      );
+      await assert.rejects(
+        w.client.call("bad error"),
+        (error) =>
+          error instanceof MalformedMessageError &&
+          /err.error.fields.timeoutMs/.test(error.problem) &&
+          /worker peer/.test(error.message),
+      );
+      await assert.rejects(
+        w.client.call("bad kind"),
+        (error) =>
+          error instanceof MalformedMessageError &&
+          /"ok" or "err"/.test(error.problem),
+      );
+      // A message naming no call is dropped (and logged); that call ends at
+      // its deadline, typed.
+      await assert.rejects(
+        w.client.call("no id", { deadline: Date.now() + 100 }),
+        TimeoutError,
+      );
+      assert.equal(logged.length, 1);
+      assert.equal(await w.client.call("fine"), "fine");
+    } finally {
+      console.error = original;
+    }
   }),
 );
 

@@ -101,7 +101,8 @@ export interface WorkerHandle<Req, Res> extends AsyncDisposable {
   readonly client: Service<Req, Res>;
   /**
    * Stops intake (new calls reject `ChannelClosedError`), lets every queued
-   * and in-flight call finish, then ends the worker(s). Calling it again
+   * and in-flight call finish, then ends the worker(s). Calls whose caller
+   * already gave up (abort, deadline) do not hold it up. Calling it again
    * returns the same promise.
    */
   close(): Promise<void>;
@@ -318,6 +319,7 @@ export class WorkerConnection<Req, Res>
     } catch {
       // The worker is gone; its death rejects the rest.
     }
+    this.#maybeDrained();
   }
 
   #send(call: Call<Req, Res>): void {
@@ -448,12 +450,12 @@ export class WorkerConnection<Req, Res>
   }
 
   #maybeDrained(): void {
-    if (
-      this.#state === "closing" && this.#sent.size === 0 &&
-      this.#queued === 0
-    ) {
-      this.#end("closed", undefined, undefined);
-    }
+    if (this.#state !== "closing" || this.#queued !== 0) return;
+    // Calls whose caller gave up (abort, deadline) do not hold the close:
+    // nobody waits for them, and a worker that never answers them (a
+    // handler ignoring its signal) would keep the close pending forever.
+    for (const call of this.#sent.values()) if (!call.settled) return;
+    this.#end("closed", undefined, undefined);
   }
 
   terminate(reason?: unknown): void {

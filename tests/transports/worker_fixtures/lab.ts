@@ -18,7 +18,8 @@ export type LabRequest =
   | { method: "bytes"; args: [buffer: ArrayBuffer] }
   | { method: "spin"; args: [ms: number] }
   | { method: "name"; args: [] }
-  | { method: "serveAgain"; args: [] };
+  | { method: "serveAgain"; args: [] }
+  | { method: "stubborn"; args: [ms: number] };
 
 /** A response of the lab worker. */
 export type LabResponse = unknown;

@@ -119,6 +119,9 @@ serveWorker(serviceFn(async (req: LabRequest, options) => {
     }
     case "name":
       return self.name;
+    case "stubborn": // ignores its signal
+      await new Promise((resolve) => setTimeout(resolve, req.args[0]));
+      return "finished anyway";
     case "serveAgain":
       serveWorker(serviceFn(() => "second"));
       return "served twice?";
