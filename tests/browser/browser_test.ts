@@ -33,10 +33,19 @@ function findBrowser(): string | undefined {
 
 const executablePath = findBrowser();
 
+const INSTALL_HINT =
+  "no Chromium found; install it with `apt-get install -y chromium-headless-shell` (or set CHROMIUM_PATH)";
+
 if (executablePath === undefined) {
-  console.log(
-    "browser test skipped: no Chromium found; install it with `apt-get install -y chromium-headless-shell` (or set CHROMIUM_PATH)",
-  );
+  if (Deno.env.get("NORPC_REQUIRE_BROWSER") === "1") {
+    // CI (.ci/run) installs the browser: there, a missing one is a failure,
+    // never a silent skip.
+    Deno.test("browser: norpc in headless Chromium", () => {
+      throw new Error(`NORPC_REQUIRE_BROWSER=1 but ${INSTALL_HINT}`);
+    });
+  } else {
+    console.log(`browser test skipped: ${INSTALL_HINT}`);
+  }
 } else {
   Deno.test("browser: norpc in headless Chromium — spawn in the page, a Worker call, a typed error, an abort", async () => {
     const out = await new Deno.Command(Deno.execPath(), {
