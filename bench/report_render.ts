@@ -269,6 +269,7 @@ export function evaluateTargets(
   });
   targets.push(...contextTargets(groups));
   targets.push(...workerTargets(groups));
+  targets.push(...natsTargets(groups));
   for (const m of memory) {
     const growth = m.heapAt1M - m.heapAt100k;
     targets.push({
@@ -331,6 +332,26 @@ function contextTargets(groups: Group[]): TargetResult[] {
     ),
   );
   return targets;
+}
+
+/**
+ * The NATS transport's goal (issue 16), when `bench/nats_bench.ts` ran (it
+ * needs a nats-server): overhead over a raw `nc.request` echo.
+ */
+function natsTargets(groups: Group[]): TargetResult[] {
+  if (!groups.some((g) => g.name.startsWith("nats "))) return [];
+  return [
+    ratioTarget(
+      "NATS, sequential: natsClient + serveNats ≤ 1.2× a raw nc.request echo",
+      find(groups, "nats c=1", "natsClient + serveNats"),
+      1.2,
+    ),
+    ratioTarget(
+      "NATS, 256 in flight: natsClient + serveNats ≤ 1.2× a raw nc.request echo",
+      find(groups, "nats c=256", "natsClient + serveNats"),
+      1.2,
+    ),
+  ];
 }
 
 /** The Worker transport's goals (issue 14), when its bench ran. */
