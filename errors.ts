@@ -231,6 +231,45 @@ export class UnknownMethodError extends NorpcError {
 }
 
 /**
+ * A request is not what a generated server takes — not an object
+ * `{ method, args }` with `args` an array — as only an untyped caller can
+ * send (a `null`, a number, a hand-built object). The message names the
+ * service.
+ *
+ * @example
+ * ```ts
+ * import { BadRequestError } from "@norpc/norpc";
+ * import assert from "node:assert/strict";
+ *
+ * const err = new BadRequestError(null, "HelloWorld");
+ * assert.equal(err.service, "HelloWorld");
+ * assert.match(err.message, /HelloWorld/);
+ * ```
+ */
+export class BadRequestError extends NorpcError {
+  /** The request that was refused. */
+  readonly request: unknown;
+
+  /**
+   * Creates the error.
+   *
+   * @param request The refused request.
+   * @param service The service's name, for the message.
+   */
+  constructor(request: unknown, service?: string) {
+    super(
+      `bad request${
+        service ? ` to service ${service}` : ""
+      }: expected { method: string, args: [...] } (the generated client builds it), got ${
+        describe(request)
+      }`,
+      { service },
+    );
+    this.request = request;
+  }
+}
+
+/**
  * An option passed to a constructor or layer is invalid. Thrown at
  * construction time, never during a call; the message names the option and
  * the value that was given.

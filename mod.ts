@@ -43,6 +43,7 @@ export {
   type SpawnOptions,
 } from "./server.ts";
 export {
+  BadRequestError,
   ChannelClosedError,
   CircuitOpenError,
   HandlerError,

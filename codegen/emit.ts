@@ -52,10 +52,12 @@ export const DEFAULT_RUNTIME = "@norpc/norpc";
 
 /** Names the runtime import and the file-level helpers take. */
 const FILE_NAMES = [
+  "BadRequestError",
   "CallOptions",
   "Service",
   "UnknownMethodError",
   "NO_OPTIONS",
+  "badRequest",
   "unknownMethod",
   "notImplemented",
 ] as const;
@@ -213,6 +215,7 @@ export function emit(model: FileModel, options: EmitOptions): string {
       importDecl(false, [
         { sortKey: "CallOptions", text: "type CallOptions" },
         { sortKey: "Service", text: "type Service" },
+        { sortKey: "BadRequestError", text: "BadRequestError" },
         { sortKey: "UnknownMethodError", text: "UnknownMethodError" },
       ], options.runtime),
       [hardline, extrasImport(options.runtime)],
@@ -223,6 +226,17 @@ export function emit(model: FileModel, options: EmitOptions): string {
       "/** The options a handler receives when the caller passed none. */",
       hardline,
       "const NO_OPTIONS: CallOptions = Object.freeze({});",
+    ],
+    [
+      "function badRequest",
+      parameterList(["req: unknown", "service: string"]),
+      ": Promise<never> {",
+      indent([
+        hardline,
+        "return Promise.reject(new BadRequestError(req, service));",
+      ]),
+      hardline,
+      "}",
     ],
     [
       "function unknownMethod",
@@ -677,7 +691,9 @@ function serverFunction(service: ServiceModel, names: ServiceNames): Doc {
     hardline,
     " * always a promise: a handler's value resolves it, a throw rejects it, and an",
     hardline,
-    " * unknown method rejects with `UnknownMethodError`.",
+    " * unknown method rejects with `UnknownMethodError` (a request that is not",
+    hardline,
+    " * `{ method, args }`, from an untyped caller, with `BadRequestError`).",
     hardline,
     " *",
     hardline,
@@ -704,6 +720,26 @@ function serverFunction(service: ServiceModel, names: ServiceNames): Doc {
         annotation(referenceType("Promise", [textType(names.response)])),
         " {",
         indent([
+          hardline,
+          "// From an untyped caller anything can come: refuse it typed.",
+          hardline,
+          "if (",
+          indent([
+            hardline,
+            'typeof req !== "object" || req === null || !Array.isArray(req.args)',
+          ]),
+          hardline,
+          ") {",
+          indent([
+            hardline,
+            "return badRequest",
+            list("(", ["req", JSON.stringify(service.name)], ")", {
+              trailingComma: true,
+            }),
+            ";",
+          ]),
+          hardline,
+          "}",
           hardline,
           "try {",
           indent([

@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import {
+  BadRequestError,
   type CallOptions,
   channel,
   ChannelClosedError,
@@ -18,6 +19,7 @@ import {
   type Spawned,
 } from "../mod.ts";
 import { Call } from "../client.ts";
+import { helloWorldServer } from "../examples/hello_world/hello_world.gen.ts";
 import { flushMicrotasks, settle, watch } from "./_helpers.ts";
 
 class ThenFailure extends Error {}
@@ -637,5 +639,26 @@ Deno.test("hardening: a handler that reads its signal only after it settled (bac
   });
   assert.equal(late.length, 40);
   assert.equal(held, 0, `${held} finished calls are still held in a Set`);
+  await server.close();
+});
+
+Deno.test("hardening: a generated server refuses what an untyped caller sends with a BadRequestError naming the service", async () => {
+  const { client, server } = spawn(
+    helloWorldServer({ hello: (n) => `Hello, ${n}!` }),
+  );
+  const untyped = client as unknown as {
+    call(req: unknown): Promise<unknown>;
+  };
+  for (const bad of [null, 42, "hello", {}, { method: "hello", args: "x" }]) {
+    const err = await untyped.call(bad).then(() => undefined, (e) => e);
+    assert.ok(err instanceof BadRequestError, `${JSON.stringify(bad)}: ${err}`);
+    assert.equal(err.service, "HelloWorld");
+    assert.equal(err.request, bad);
+    assert.match(err.message, /HelloWorld/);
+  }
+  assert.equal(
+    await untyped.call({ method: "hello", args: ["ada"] }),
+    "Hello, ada!",
+  );
   await server.close();
 });

@@ -15,6 +15,7 @@
  */
 
 import {
+  BadRequestError,
   type CallOptions,
   ChannelClosedError,
   CircuitOpenError,
@@ -244,6 +245,7 @@ function norpcType(error: NorpcError): string {
   if (error instanceof OverloadedError) return "OverloadedError";
   if (error instanceof CircuitOpenError) return "CircuitOpenError";
   if (error instanceof UnknownMethodError) return "UnknownMethodError";
+  if (error instanceof BadRequestError) return "BadRequestError";
   if (error instanceof InvalidOptionError) return "InvalidOptionError";
   if (error instanceof HandlerError) return "HandlerError";
   return "NorpcError";
@@ -415,6 +417,8 @@ function makeNorpc(wire: WireError): Error {
       return new CircuitOpenError(f.retryAfterMs as number, options);
     case "UnknownMethodError":
       return withCause(new UnknownMethodError(f.method as string), options);
+    case "BadRequestError":
+      return withCause(new BadRequestError(f.request), options);
     case "InvalidOptionError":
       return new InvalidOptionError(f.option as string, f.value, "");
     case "HandlerError": {

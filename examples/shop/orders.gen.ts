@@ -3,6 +3,7 @@
 // deno-lint-ignore-file
 
 import {
+  BadRequestError,
   type CallOptions,
   type Service,
   UnknownMethodError,
@@ -12,6 +13,10 @@ import type { Order, OrderOutcome } from "./orders.ts";
 
 /** The options a handler receives when the caller passed none. */
 const NO_OPTIONS: CallOptions = Object.freeze({});
+
+function badRequest(req: unknown, service: string): Promise<never> {
+  return Promise.reject(new BadRequestError(req, service));
+}
 
 function unknownMethod(
   req: { method: unknown },
@@ -143,7 +148,8 @@ export interface OrdersHandler {
  * Serves `Orders`: a service that dispatches each request to the
  * matching method of `impl`, passing the call's options last. The result is
  * always a promise: a handler's value resolves it, a throw rejects it, and an
- * unknown method rejects with `UnknownMethodError`.
+ * unknown method rejects with `UnknownMethodError` (a request that is not
+ * `{ method, args }`, from an untyped caller, with `BadRequestError`).
  *
  * @param impl The implementation of `Orders`.
  * @returns A service to `spawn`, wrap in layers, or call directly.
@@ -156,6 +162,12 @@ export function ordersServer(
       req: OrdersRequest,
       options: CallOptions = NO_OPTIONS,
     ): Promise<OrdersResponse> {
+      // From an untyped caller anything can come: refuse it typed.
+      if (
+        typeof req !== "object" || req === null || !Array.isArray(req.args)
+      ) {
+        return badRequest(req, "Orders");
+      }
       try {
         switch (req.method) {
           case "place":

@@ -3,6 +3,7 @@
 // deno-lint-ignore-file
 
 import {
+  BadRequestError,
   type CallOptions,
   type Service,
   UnknownMethodError,
@@ -11,6 +12,10 @@ import * as norpc from "@norpc/norpc";
 
 /** The options a handler receives when the caller passed none. */
 const NO_OPTIONS: CallOptions = Object.freeze({});
+
+function badRequest(req: unknown, service: string): Promise<never> {
+  return Promise.reject(new BadRequestError(req, service));
+}
 
 function unknownMethod(
   req: { method: unknown },
@@ -153,7 +158,8 @@ export interface PrimesHandler {
  * Serves `Primes`: a service that dispatches each request to the
  * matching method of `impl`, passing the call's options last. The result is
  * always a promise: a handler's value resolves it, a throw rejects it, and an
- * unknown method rejects with `UnknownMethodError`.
+ * unknown method rejects with `UnknownMethodError` (a request that is not
+ * `{ method, args }`, from an untyped caller, with `BadRequestError`).
  *
  * @param impl The implementation of `Primes`.
  * @returns A service to `spawn`, wrap in layers, or call directly.
@@ -166,6 +172,12 @@ export function primesServer(
       req: PrimesRequest,
       options: CallOptions = NO_OPTIONS,
     ): Promise<PrimesResponse> {
+      // From an untyped caller anything can come: refuse it typed.
+      if (
+        typeof req !== "object" || req === null || !Array.isArray(req.args)
+      ) {
+        return badRequest(req, "Primes");
+      }
       try {
         switch (req.method) {
           case "countBelow":

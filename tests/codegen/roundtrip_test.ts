@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import {
+  BadRequestError,
   type CallOptions,
   type Service,
   spawn,
@@ -168,11 +169,18 @@ Deno.test("roundtrip: the generated server on its own", async (t) => {
     },
   );
 
-  await t.step("a malformed request rejects instead of throwing", async () => {
-    const result = service.call(null as unknown as CounterRequest);
-    assert.ok(result instanceof Promise);
-    await assert.rejects(result, TypeError);
-  });
+  await t.step(
+    "a malformed request rejects, typed and naming the service, instead of throwing",
+    async () => {
+      const result = service.call(null as unknown as CounterRequest);
+      assert.ok(result instanceof Promise);
+      await assert.rejects(result, (err) => {
+        assert.ok(err instanceof BadRequestError);
+        assert.equal(err.service, "Counter");
+        return true;
+      });
+    },
+  );
 
   await t.step("response map types", () => {
     assertType<Equal<CounterResponses["add"], number>>();

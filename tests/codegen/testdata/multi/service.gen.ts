@@ -3,6 +3,7 @@
 // deno-lint-ignore-file
 
 import {
+  BadRequestError,
   type CallOptions,
   type Service,
   UnknownMethodError,
@@ -11,6 +12,10 @@ import * as norpc from "@norpc/norpc";
 
 /** The options a handler receives when the caller passed none. */
 const NO_OPTIONS: CallOptions = Object.freeze({});
+
+function badRequest(req: unknown, service: string): Promise<never> {
+  return Promise.reject(new BadRequestError(req, service));
+}
 
 function unknownMethod(
   req: { method: unknown },
@@ -165,7 +170,8 @@ export interface EchoHandler {
  * Serves `Echo`: a service that dispatches each request to the
  * matching method of `impl`, passing the call's options last. The result is
  * always a promise: a handler's value resolves it, a throw rejects it, and an
- * unknown method rejects with `UnknownMethodError`.
+ * unknown method rejects with `UnknownMethodError` (a request that is not
+ * `{ method, args }`, from an untyped caller, with `BadRequestError`).
  *
  * @param impl The implementation of `Echo`.
  * @returns A service to `spawn`, wrap in layers, or call directly.
@@ -178,6 +184,12 @@ export function echoServer(
       req: EchoRequest,
       options: CallOptions = NO_OPTIONS,
     ): Promise<EchoResponse> {
+      // From an untyped caller anything can come: refuse it typed.
+      if (
+        typeof req !== "object" || req === null || !Array.isArray(req.args)
+      ) {
+        return badRequest(req, "Echo");
+      }
       try {
         switch (req.method) {
           case "echo":
@@ -339,7 +351,8 @@ export interface AVeryLongServiceNameThatMakesEveryGeneratedLineLongerHandler {
  * Serves `AVeryLongServiceNameThatMakesEveryGeneratedLineLonger`: a service that dispatches each request to the
  * matching method of `impl`, passing the call's options last. The result is
  * always a promise: a handler's value resolves it, a throw rejects it, and an
- * unknown method rejects with `UnknownMethodError`.
+ * unknown method rejects with `UnknownMethodError` (a request that is not
+ * `{ method, args }`, from an untyped caller, with `BadRequestError`).
  *
  * @param impl The implementation of `AVeryLongServiceNameThatMakesEveryGeneratedLineLonger`.
  * @returns A service to `spawn`, wrap in layers, or call directly.
@@ -355,6 +368,15 @@ export function aVeryLongServiceNameThatMakesEveryGeneratedLineLongerServer(
       req: AVeryLongServiceNameThatMakesEveryGeneratedLineLongerRequest,
       options: CallOptions = NO_OPTIONS,
     ): Promise<AVeryLongServiceNameThatMakesEveryGeneratedLineLongerResponse> {
+      // From an untyped caller anything can come: refuse it typed.
+      if (
+        typeof req !== "object" || req === null || !Array.isArray(req.args)
+      ) {
+        return badRequest(
+          req,
+          "AVeryLongServiceNameThatMakesEveryGeneratedLineLonger",
+        );
+      }
       try {
         switch (req.method) {
           case "ping":

@@ -3,6 +3,7 @@
 // deno-lint-ignore-file
 
 import {
+  BadRequestError,
   type CallOptions,
   type Service,
   UnknownMethodError,
@@ -15,6 +16,10 @@ import type { Point as P, Rounding } from "./shapes.ts";
 
 /** The options a handler receives when the caller passed none. */
 const NO_OPTIONS: CallOptions = Object.freeze({});
+
+function badRequest(req: unknown, service: string): Promise<never> {
+  return Promise.reject(new BadRequestError(req, service));
+}
 
 function unknownMethod(
   req: { method: unknown },
@@ -391,7 +396,8 @@ export interface GeometryHandler {
  * Serves `Geometry`: a service that dispatches each request to the
  * matching method of `impl`, passing the call's options last. The result is
  * always a promise: a handler's value resolves it, a throw rejects it, and an
- * unknown method rejects with `UnknownMethodError`.
+ * unknown method rejects with `UnknownMethodError` (a request that is not
+ * `{ method, args }`, from an untyped caller, with `BadRequestError`).
  *
  * @param impl The implementation of `Geometry`.
  * @returns A service to `spawn`, wrap in layers, or call directly.
@@ -404,6 +410,12 @@ export function geometryServer(
       req: GeometryRequest,
       options: CallOptions = NO_OPTIONS,
     ): Promise<GeometryResponse> {
+      // From an untyped caller anything can come: refuse it typed.
+      if (
+        typeof req !== "object" || req === null || !Array.isArray(req.args)
+      ) {
+        return badRequest(req, "Geometry");
+      }
       try {
         switch (req.method) {
           case "distance":
