@@ -187,7 +187,11 @@ export class CircuitOpenError extends NorpcError {
    */
   constructor(retryAfterMs: number, options?: NorpcErrorOptions) {
     super(
-      `circuit is open; calls are refused for another ${
+      `${
+        options?.service === undefined
+          ? "circuit"
+          : `${options.service}'s circuit`
+      } is open; calls are refused for another ${
         Math.max(0, Math.round(retryAfterMs))
       } ms`,
       options,

@@ -80,6 +80,13 @@ export interface Service<Req, Res> {
    * Absent means the service may ignore deadlines.
    */
   readonly enforcesDeadline?: boolean;
+  /**
+   * The name of the service behind this one, for the errors raised on its
+   * behalf (`OverloadedError`, `CircuitOpenError`… name it). Generated
+   * servers carry it, a client takes it from its server's `name`, and
+   * layers pass on their inner service's.
+   */
+  readonly serviceName?: string;
 }
 
 /**

@@ -152,6 +152,7 @@ export function noopServer(
   impl: NoopHandler,
 ): Service<NoopRequest, NoopResponse> {
   return {
+    serviceName: "Noop",
     call(
       req: NoopRequest,
       options: CallOptions = NO_OPTIONS,

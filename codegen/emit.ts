@@ -712,6 +712,8 @@ function serverFunction(service: ServiceModel, names: ServiceNames): Doc {
       "return {",
       indent([
         hardline,
+        `serviceName: ${JSON.stringify(service.name)},`,
+        hardline,
         "call",
         parameterList([
           `req: ${names.request}`,

@@ -111,6 +111,8 @@ export function balance<Req, Res>(
 export class BalancedService<Req, Res> implements Service<Req, Res> {
   /** Whether every replica rejects calls at their deadline. */
   readonly enforcesDeadline: boolean;
+  /** The name of the service behind this one (see `Service.serviceName`). */
+  readonly serviceName: string | undefined;
   readonly #replicas: Replica<Req, Res>[];
   /** Scratch list of ready replicas, reused by every pick. */
   readonly #ready: Replica<Req, Res>[] = [];
@@ -166,6 +168,9 @@ export class BalancedService<Req, Res> implements Service<Req, Res> {
       new Replica(this.#total, service)
     );
     this.enforcesDeadline = services.every(innerEnforcesDeadline);
+    // Replicas of one service: its name, when they agree on one.
+    const names = new Set(services.map((service) => service.serviceName));
+    this.serviceName = names.size === 1 ? [...names][0] : undefined;
   }
 
   /** Calls in flight on each replica, in the order given. */

@@ -165,6 +165,8 @@ export class BatchService<Req, Res, BatchReq> implements Service<Req, Res> {
   readonly maxDelay: number;
   /** Always true: a caller rejects at its deadline, whatever the inner service does. */
   readonly enforcesDeadline = true;
+  /** The name of the service behind this one (see `Service.serviceName`). */
+  readonly serviceName: string | undefined;
   readonly #inner: Service<BatchReq, ReadonlyArray<Res | Error>>;
   readonly #combine: (reqs: Req[]) => BatchReq;
   #open: Batch<Req, Res> | undefined = undefined;
@@ -182,6 +184,7 @@ export class BatchService<Req, Res, BatchReq> implements Service<Req, Res> {
     options: BatchOptions<Req, BatchReq>,
   ) {
     checkInner(inner, "batch()");
+    this.serviceName = inner.serviceName;
     validate(options);
     this.#inner = inner;
     this.maxSize = options.maxSize;

@@ -253,6 +253,8 @@ export class CircuitBreakerService<Req, Res> implements Service<Req, Res> {
   readonly halfOpenMax: number;
   /** Whether the guarded service rejects calls at their deadline. */
   readonly enforcesDeadline: boolean;
+  /** The name of the service behind this one (see `Service.serviceName`). */
+  readonly serviceName: string | undefined;
   readonly #inner: Service<Req, Res>;
   readonly #isFailure: (error: unknown) => boolean;
   readonly #onStateChange: ((change: CircuitStateChange) => void) | undefined;
@@ -278,6 +280,7 @@ export class CircuitBreakerService<Req, Res> implements Service<Req, Res> {
     const config = validate(options);
     this.#inner = inner;
     this.enforcesDeadline = innerEnforcesDeadline(inner);
+    this.serviceName = inner.serviceName;
     this.#onHookError = config.onHookError;
     this.failureThreshold = config.failureThreshold;
     this.resetAfter = config.resetAfter;
@@ -322,13 +325,19 @@ export class CircuitBreakerService<Req, Res> implements Service<Req, Res> {
     if (this.#state === "open") {
       const retryAfter = this.#openedAt + this.resetAfter - performance.now();
       return Promise.reject(
-        new CircuitOpenError(retryAfter, { cause: this.#lastFailure }),
+        new CircuitOpenError(retryAfter, {
+          cause: this.#lastFailure,
+          service: this.serviceName,
+        }),
       );
     }
     if (this.#state === "half-open") {
       if (this.#probes >= this.halfOpenMax) {
         return Promise.reject(
-          new CircuitOpenError(0, { cause: this.#lastFailure }),
+          new CircuitOpenError(0, {
+            cause: this.#lastFailure,
+            service: this.serviceName,
+          }),
         );
       }
       this.#probes++;

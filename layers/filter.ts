@@ -96,6 +96,8 @@ export function filter<Req, Res>(
 
 class FilterService<Req, Res> implements Service<Req, Res> {
   readonly enforcesDeadline: boolean;
+  /** The name of the service behind this one (see `Service.serviceName`). */
+  readonly serviceName: string | undefined;
   readonly #inner: Service<Req, Res>;
   readonly #predicate: (req: Req) => boolean | PromiseLike<boolean>;
   readonly #name: string;
@@ -107,6 +109,7 @@ class FilterService<Req, Res> implements Service<Req, Res> {
     checkInner(inner, "filter()");
     this.#inner = inner;
     this.enforcesDeadline = innerEnforcesDeadline(inner);
+    this.serviceName = inner.serviceName;
     this.#predicate = predicate;
     this.#name = predicate.name || "(anonymous)";
   }

@@ -213,6 +213,8 @@ function validate(options: HedgeOptions): Config {
 export class HedgeService<Req, Res> implements Service<Req, Res> {
   /** Whether the service below rejects calls at their deadline. */
   readonly enforcesDeadline: boolean;
+  /** The name of the service behind this one (see `Service.serviceName`). */
+  readonly serviceName: string | undefined;
   readonly #inner: Service<Req, Res>;
   readonly #stats: Stats;
   readonly #timers = new TimerQueue();
@@ -227,6 +229,7 @@ export class HedgeService<Req, Res> implements Service<Req, Res> {
     checkInner(inner, "hedge()");
     this.#inner = inner;
     this.enforcesDeadline = innerEnforcesDeadline(inner);
+    this.serviceName = inner.serviceName;
     this.#stats = new Stats(validate(options));
   }
 

@@ -82,6 +82,8 @@ export function loadShed<Req, Res>(): Layer<
 export class LoadShedService<Req, Res> implements Service<Req, Res> {
   /** Whether the protected service rejects calls at their deadline. */
   readonly enforcesDeadline: boolean;
+  /** The name of the service behind this one (see `Service.serviceName`). */
+  readonly serviceName: string | undefined;
   readonly #inner: Service<Req, Res>;
   #shed = 0;
 
@@ -94,6 +96,7 @@ export class LoadShedService<Req, Res> implements Service<Req, Res> {
     checkInner(inner, "loadShed()");
     this.#inner = inner;
     this.enforcesDeadline = innerEnforcesDeadline(inner);
+    this.serviceName = inner.serviceName;
   }
 
   /** Calls rejected so far because the inner service was not ready. */
@@ -115,9 +118,13 @@ export class LoadShedService<Req, Res> implements Service<Req, Res> {
     const inner = this.#inner;
     if (!innerReady(inner)) {
       this.#shed++;
+      const name = this.serviceName;
       return Promise.reject(
         new OverloadedError(
-          "service is at capacity (not ready); the call was shed instead of queued — retry later or add capacity",
+          `${
+            name ?? "service"
+          } is at capacity (not ready); the call was shed instead of queued — retry later or add capacity`,
+          { service: name },
         ),
       );
     }

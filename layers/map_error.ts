@@ -55,6 +55,8 @@ export function mapError<Req, Res>(
 
 class MapErrorService<Req, Res> implements Service<Req, Res> {
   readonly enforcesDeadline: boolean;
+  /** The name of the service behind this one (see `Service.serviceName`). */
+  readonly serviceName: string | undefined;
   readonly #inner: Service<Req, Res>;
   readonly #fn: (error: unknown, req: Req) => unknown;
 
@@ -65,6 +67,7 @@ class MapErrorService<Req, Res> implements Service<Req, Res> {
     checkInner(inner, "mapError()");
     this.#inner = inner;
     this.enforcesDeadline = innerEnforcesDeadline(inner);
+    this.serviceName = inner.serviceName;
     this.#fn = fn;
   }
 

@@ -51,6 +51,8 @@ export function mapRequest<Outer, Inner, Res>(
 
 class MapRequestService<Outer, Inner, Res> implements Service<Outer, Res> {
   readonly enforcesDeadline: boolean;
+  /** The name of the service behind this one (see `Service.serviceName`). */
+  readonly serviceName: string | undefined;
   readonly #inner: Service<Inner, Res>;
   readonly #fn: (req: Outer) => Inner;
 
@@ -58,6 +60,7 @@ class MapRequestService<Outer, Inner, Res> implements Service<Outer, Res> {
     checkInner(inner, "mapRequest()");
     this.#inner = inner;
     this.enforcesDeadline = innerEnforcesDeadline(inner);
+    this.serviceName = inner.serviceName;
     this.#fn = fn;
   }
 

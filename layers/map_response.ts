@@ -51,6 +51,8 @@ export function mapResponse<Req, Inner, Outer>(
 
 class MapResponseService<Req, Inner, Outer> implements Service<Req, Outer> {
   readonly enforcesDeadline: boolean;
+  /** The name of the service behind this one (see `Service.serviceName`). */
+  readonly serviceName: string | undefined;
   readonly #inner: Service<Req, Inner>;
   readonly #fn: (res: Inner) => Outer | PromiseLike<Outer>;
 
@@ -61,6 +63,7 @@ class MapResponseService<Req, Inner, Outer> implements Service<Req, Outer> {
     checkInner(inner, "mapResponse()");
     this.#inner = inner;
     this.enforcesDeadline = innerEnforcesDeadline(inner);
+    this.serviceName = inner.serviceName;
     this.#fn = fn;
   }
 

@@ -232,6 +232,8 @@ export class ObserveService<Req, Res, Ctx = undefined>
   implements Service<Req, Res> {
   /** Whether the observed service rejects calls at their deadline. */
   readonly enforcesDeadline: boolean;
+  /** The name of the service behind this one (see `Service.serviceName`). */
+  readonly serviceName: string | undefined;
   readonly #inner: Service<Req, Res>;
   readonly #onRequest: ObserveHooks<Req, Res, Ctx>["onRequest"];
   readonly #onResponse: ObserveHooks<Req, Res, Ctx>["onResponse"];
@@ -250,6 +252,7 @@ export class ObserveService<Req, Res, Ctx = undefined>
     validate(hooks);
     this.#inner = inner;
     this.enforcesDeadline = innerEnforcesDeadline(inner);
+    this.serviceName = inner.serviceName;
     this.#onRequest = hooks.onRequest;
     this.#onResponse = hooks.onResponse;
     this.#onError = hooks.onError;

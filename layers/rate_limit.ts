@@ -143,6 +143,8 @@ export class RateLimitService<Req, Res> implements Service<Req, Res> {
    * or runs below.
    */
   readonly enforcesDeadline: boolean;
+  /** The name of the service behind this one (see `Service.serviceName`). */
+  readonly serviceName: string | undefined;
   readonly #inner: Service<Req, Res>;
   readonly #queue = new FifoList<Waiter<Req, Res>>();
   /** What a waiter leaves: the queue, stopping the timer once it is empty. */
@@ -168,6 +170,7 @@ export class RateLimitService<Req, Res> implements Service<Req, Res> {
     const { requests, per, burst } = validate(options);
     this.#inner = inner;
     this.enforcesDeadline = innerEnforcesDeadline(inner);
+    this.serviceName = inner.serviceName;
     this.requests = requests;
     this.per = per;
     this.burst = burst;

@@ -152,6 +152,7 @@ export function helloWorldServer(
   impl: HelloWorldHandler,
 ): Service<HelloWorldRequest, HelloWorldResponse> {
   return {
+    serviceName: "HelloWorld",
     call(
       req: HelloWorldRequest,
       options: CallOptions = NO_OPTIONS,

@@ -227,6 +227,7 @@ export function kvStoreServer(
   impl: KvStoreHandler,
 ): Service<KvStoreRequest, KvStoreResponse> {
   return {
+    serviceName: "KvStore",
     call(
       req: KvStoreRequest,
       options: CallOptions = NO_OPTIONS,

@@ -148,6 +148,7 @@ export function workerServer(
   impl: WorkerHandler,
 ): Service<WorkerRequest, WorkerResponse> {
   return {
+    serviceName: "Worker",
     call(
       req: WorkerRequest,
       options: CallOptions = NO_OPTIONS,
@@ -326,6 +327,7 @@ export function counterServer(
   impl: CounterHandler,
 ): Service<CounterRequest, CounterResponse> {
   return {
+    serviceName: "Counter",
     call(
       req: CounterRequest,
       options: CallOptions = NO_OPTIONS,
@@ -495,6 +497,7 @@ export function greeterServer(
   impl: GreeterHandler,
 ): Service<GreeterRequest, GreeterResponse> {
   return {
+    serviceName: "Greeter",
     call(
       req: GreeterRequest,
       options: CallOptions = NO_OPTIONS,

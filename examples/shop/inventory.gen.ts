@@ -226,6 +226,7 @@ export function inventoryServer(
   impl: InventoryHandler,
 ): Service<InventoryRequest, InventoryResponse> {
   return {
+    serviceName: "Inventory",
     call(
       req: InventoryRequest,
       options: CallOptions = NO_OPTIONS,

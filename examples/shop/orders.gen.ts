@@ -158,6 +158,7 @@ export function ordersServer(
   impl: OrdersHandler,
 ): Service<OrdersRequest, OrdersResponse> {
   return {
+    serviceName: "Orders",
     call(
       req: OrdersRequest,
       options: CallOptions = NO_OPTIONS,

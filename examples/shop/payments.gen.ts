@@ -175,6 +175,7 @@ export function paymentsServer(
   impl: PaymentsHandler,
 ): Service<PaymentsRequest, PaymentsResponse> {
   return {
+    serviceName: "Payments",
     call(
       req: PaymentsRequest,
       options: CallOptions = NO_OPTIONS,

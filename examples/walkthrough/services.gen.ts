@@ -195,6 +195,7 @@ export function bankServer(
   impl: BankHandler,
 ): Service<BankRequest, BankResponse> {
   return {
+    serviceName: "Bank",
     call(
       req: BankRequest,
       options: CallOptions = NO_OPTIONS,
@@ -377,6 +378,7 @@ export function auditServer(
   impl: AuditHandler,
 ): Service<AuditRequest, AuditResponse> {
   return {
+    serviceName: "Audit",
     call(
       req: AuditRequest,
       options: CallOptions = NO_OPTIONS,

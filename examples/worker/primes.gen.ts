@@ -168,6 +168,7 @@ export function primesServer(
   impl: PrimesHandler,
 ): Service<PrimesRequest, PrimesResponse> {
   return {
+    serviceName: "Primes",
     call(
       req: PrimesRequest,
       options: CallOptions = NO_OPTIONS,

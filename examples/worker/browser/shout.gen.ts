@@ -187,6 +187,7 @@ export function shoutServer(
   impl: ShoutHandler,
 ): Service<ShoutRequest, ShoutResponse> {
   return {
+    serviceName: "Shout",
     call(
       req: ShoutRequest,
       options: CallOptions = NO_OPTIONS,

@@ -237,6 +237,7 @@ export function counterServer(
   impl: CounterHandler,
 ): Service<CounterRequest, CounterResponse> {
   return {
+    serviceName: "Counter",
     call(
       req: CounterRequest,
       options: CallOptions = NO_OPTIONS,

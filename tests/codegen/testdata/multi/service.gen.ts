@@ -180,6 +180,7 @@ export function echoServer(
   impl: EchoHandler,
 ): Service<EchoRequest, EchoResponse> {
   return {
+    serviceName: "Echo",
     call(
       req: EchoRequest,
       options: CallOptions = NO_OPTIONS,
@@ -364,6 +365,7 @@ export function aVeryLongServiceNameThatMakesEveryGeneratedLineLongerServer(
   AVeryLongServiceNameThatMakesEveryGeneratedLineLongerResponse
 > {
   return {
+    serviceName: "AVeryLongServiceNameThatMakesEveryGeneratedLineLonger",
     call(
       req: AVeryLongServiceNameThatMakesEveryGeneratedLineLongerRequest,
       options: CallOptions = NO_OPTIONS,

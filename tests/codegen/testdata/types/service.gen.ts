@@ -406,6 +406,7 @@ export function geometryServer(
   impl: GeometryHandler,
 ): Service<GeometryRequest, GeometryResponse> {
   return {
+    serviceName: "Geometry",
     call(
       req: GeometryRequest,
       options: CallOptions = NO_OPTIONS,
