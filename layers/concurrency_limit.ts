@@ -9,6 +9,7 @@ import { deadlineOf } from "./_call_options.ts";
 import { deadlineExceeded } from "./_deadline.ts";
 import {
   callInner,
+  callInnerAt,
   checkInner,
   innerEnforcesDeadline,
   innerReady,
@@ -17,6 +18,7 @@ import { FifoList } from "./_list.ts";
 import { noMoreArguments, positiveInteger } from "./_validate.ts";
 import { Waiter } from "./_waiter.ts";
 import { refuseSignal } from "../_abort.ts";
+import { CALL_AT, type CallAt, takesNow } from "../_timers.ts";
 
 /**
  * Lets at most `max` calls run in the inner service at once. Further calls
@@ -91,7 +93,8 @@ export function concurrencyLimit<Req, Res>(
  * assert.equal(svc.available, 4);
  * ```
  */
-export class ConcurrencyLimitService<Req, Res> implements Service<Req, Res> {
+export class ConcurrencyLimitService<Req, Res>
+  implements Service<Req, Res>, CallAt<Req, Res> {
   /** The number of permits. */
   readonly max: number;
   /**
@@ -101,6 +104,8 @@ export class ConcurrencyLimitService<Req, Res> implements Service<Req, Res> {
    */
   readonly enforcesDeadline: boolean;
   readonly #inner: Service<Req, Res>;
+  /** Whether the inner service takes a caller's `now` (see `CALL_AT`). */
+  readonly #innerTakesNow: boolean;
   readonly #queue = new FifoList<Waiter<Req, Res>>();
   #available: number;
 
@@ -114,6 +119,7 @@ export class ConcurrencyLimitService<Req, Res> implements Service<Req, Res> {
     checkInner(inner, "concurrencyLimit()");
     this.#inner = inner;
     this.enforcesDeadline = innerEnforcesDeadline(inner);
+    this.#innerTakesNow = takesNow(inner);
     this.max = positiveInteger("concurrencyLimit.max", max);
     this.#available = max;
   }
@@ -156,6 +162,29 @@ export class ConcurrencyLimitService<Req, Res> implements Service<Req, Res> {
     const waiter = new Waiter(this.#queue, req, options);
     this.#queue.push(waiter);
     return waiter.promise;
+  }
+
+  /**
+   * Internal: `call` with `Date.now()` read just before (see `CALL_AT`). A
+   * call that gets a permit at once runs with no user code in between, so
+   * `now` is passed on to the service below; a waiting one reads the clock
+   * when its turn comes.
+   */
+  [CALL_AT](
+    req: Req,
+    options: CallOptions | undefined,
+    now: number,
+  ): Promise<Res> {
+    if (this.#available > 0 && this.#innerTakesNow) {
+      const refused = refuseSignal(options?.signal);
+      if (refused !== undefined) return refused;
+      this.#available--;
+      return callInnerAt(this.#inner, req, options, now).then(
+        this.#onFulfilled,
+        this.#onRejected,
+      );
+    }
+    return this.call(req, options);
   }
 
   /** True while a permit is free and the inner service is ready. */
