@@ -241,6 +241,11 @@ class ServerLoop<Req, Res>
   readonly #running: Call<Req, Res>[] = [];
   /** The handler context made last (see #contextFor). */
   #lastContext: HandlerContext | undefined = undefined;
+  /**
+   * The signal-only context used last: a field compare instead of a
+   * WeakMap lookup (~7 ns) when call after call shares one signal.
+   */
+  #lastSignalContext: HandlerContext | undefined = undefined;
   /** The contexts of calls with a caller's signal only, by signal. */
   readonly #signalContexts = new WeakMap<AbortSignal, HandlerContext>();
   #state: ServerState = "open";
@@ -437,12 +442,16 @@ class ServerLoop<Req, Res>
     ) {
       // A caller's signal alone: one context per signal for as long as it
       // lives, whatever other calls come in between.
-      let context = this.#signalContexts.get(signal);
+      let context = this.#lastSignalContext;
+      if (
+        context !== undefined && context.signal === signal && !context.aborted
+      ) return context;
+      context = this.#signalContexts.get(signal);
       if (context === undefined || context.aborted) {
         context = new HandlerContext(signal, undefined, undefined, this);
         this.#signalContexts.set(signal, context);
       }
-      return context;
+      return this.#lastSignalContext = context;
     }
     const last = this.#lastContext;
     if (
