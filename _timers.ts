@@ -13,6 +13,7 @@
 // one per call. `release()` clears a kept timer when its owner shuts down.
 
 import type { CallOptions } from "./service.ts";
+import { AbortNode } from "./_abort.ts";
 
 /**
  * Internal: the method of a service that can take the `Date.now()` its
@@ -46,7 +47,7 @@ export function takesNow<Req, Res>(
 }
 
 /** An entry of a {@linkcode TimerQueue}: a call waiting for its deadline. */
-export abstract class Deadline {
+export abstract class Deadline extends AbortNode {
   prev: Deadline | undefined = undefined;
   next: Deadline | undefined = undefined;
   /** When `expire()` is due, on the queue's clock. */
