@@ -17,11 +17,11 @@ import { notAnAbortSignal } from "./errors.ts";
  * signal's life and cost every later call ~60 ns (add and delete of a
  * fresh object).
  */
-export abstract class AbortNode {
+export interface AbortNode {
   /** The node before it in its signal's fanout. */
-  abortPrev: Linked | undefined = undefined;
+  abortPrev: Linked | undefined;
   /** The node after it in its signal's fanout. */
-  abortNext: Linked | undefined = undefined;
+  abortNext: Linked | undefined;
 }
 
 /** A node added with `onAbort`, so a listener too. */
@@ -63,9 +63,10 @@ class AbortFanout implements EventListenerObject {
     if (this.#one === undefined && this.#head === undefined) {
       this.#one = listener;
       this.#count++;
-    } else if (listener instanceof AbortNode) {
+    } else if ("abortNext" in listener) {
       if (
-        this.#one === listener || listener.abortPrev !== undefined ||
+        this.#one === listener ||
+        (listener as Linked).abortPrev !== undefined ||
         this.#head === listener
       ) return;
       const node = listener as Linked;
@@ -86,7 +87,7 @@ class AbortFanout implements EventListenerObject {
       this.#count--;
       return true;
     }
-    if (!(listener instanceof AbortNode)) {
+    if (!("abortNext" in listener)) {
       return this.others !== undefined && this.others.delete(listener);
     }
     // A node is in at most one fanout (a call has one signal): linked here

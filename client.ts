@@ -7,9 +7,9 @@
  */
 
 import { type ChannelCore, channelCore, type Sender } from "./channel.ts";
-import { CALL_AT, type CallAt, Deadline } from "./_timers.ts";
+import { CALL_AT, type CallAt, type TimerEntry } from "./_timers.ts";
 import { ChannelClosedError, HandlerError, TimeoutError } from "./errors.ts";
-import { offAbort, onAbort, refuseSignal } from "./_abort.ts";
+import { type AbortNode, offAbort, onAbort, refuseSignal } from "./_abort.ts";
 import type { CallOptions, Service } from "./service.ts";
 
 /**
@@ -119,9 +119,18 @@ function runGated<Req, Res>(call: Call<Req, Res>): void {
 /**
  * Internal: one call through a channel. It is its own abort listener (no
  * closure per call), its own deadline entry in the channel's one-timer
- * queue, and the source of its handler's signal.
+ * queue, and the source of its handler's signal. A flat class (its timer
+ * and abort links declared here, not inherited from `Deadline`): V8 builds
+ * an object with inherited field initializers ~10 ns slower per level.
  */
-export class Call<Req, Res> extends Deadline implements Envelope<Req, Res> {
+export class Call<Req, Res>
+  implements Envelope<Req, Res>, TimerEntry, AbortNode {
+  prev: TimerEntry | undefined = undefined;
+  next: TimerEntry | undefined = undefined;
+  due = 0;
+  armed = false;
+  abortPrev: (AbortNode & EventListenerObject) | undefined = undefined;
+  abortNext: (AbortNode & EventListenerObject) | undefined = undefined;
   readonly req: Req;
   readonly signal: AbortSignal | undefined;
   readonly metadata: Readonly<Record<string, string>> | undefined;
@@ -146,7 +155,6 @@ export class Call<Req, Res> extends Deadline implements Envelope<Req, Res> {
     queue: ChannelCore<Call<Req, Res>>,
     start: number,
   ) {
-    super();
     this.req = req;
     this.signal = signal;
     this.deadline = deadline;
