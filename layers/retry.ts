@@ -395,27 +395,27 @@ export class RetryService<Req, Res>
     return innerReady(this.#inner);
   }
 
-  // An async method, not `.catch(closure)`: the first attempt allocates no
-  // closure to remember `req` and `options` for a retry that rarely comes.
-  async #first(req: Req, options: CallOptions | undefined): Promise<Res> {
-    try {
-      return await callInner(this.#inner, req, options);
-    } catch (error) {
-      return this.#again(req, options, error);
-    }
+  // `.then(undefined, closure)`, not an async method: an async function's
+  // generator and await cost more than the closure (A/B, the full stack
+  // timeout -> retry -> concurrencyLimit over a client: 349 -> 306 ns a
+  // call at c=1, 349 -> 299 in batches of 256).
+  #first(req: Req, options: CallOptions | undefined): Promise<Res> {
+    return callInner(this.#inner, req, options).then(
+      undefined,
+      (error) => this.#again(req, options, error),
+    );
   }
 
   // #first, passing on the caller's `now` (see CALL_AT).
-  async #firstAt(
+  #firstAt(
     req: Req,
     options: CallOptions | undefined,
     now: number,
   ): Promise<Res> {
-    try {
-      return await callInnerAt(this.#inner, req, options, now);
-    } catch (error) {
-      return this.#again(req, options, error);
-    }
+    return callInnerAt(this.#inner, req, options, now).then(
+      undefined,
+      (error) => this.#again(req, options, error),
+    );
   }
 
   async #again(
