@@ -31,13 +31,32 @@ export const CALL_AT: unique symbol = Symbol("norpc.callAt");
 
 /** Internal: a service implementing {@linkcode CALL_AT}. */
 export interface CallAt<Req, Res> {
-  /** `call(req, options)`, with `now` = `Date.now()` read just before. */
+  /**
+   * `call(req, options)`, with `now` = `Date.now()` read just before.
+   * `settled`, when given, may be taken by the service (see
+   * {@linkcode settledHook}).
+   */
   [CALL_AT](
     req: Req,
     options: CallOptions | undefined,
     now: number,
+    settled?: () => void,
   ): Promise<Res>;
 }
+
+/**
+ * Internal: a hook handed down through `[CALL_AT]` and whether it was
+ * taken. A client that takes it (it made an envelope for the call) sets
+ * `taken` to it and calls it exactly once, synchronously, when the call is
+ * answered. `concurrencyLimit` uses it to give its permit back without a
+ * `.then` of its own on every call (a promise reaction and a microtask:
+ * ~30 ns); when the hook was not taken (a refusal, the envelope-free path)
+ * it chains `.then` as before. The hook is compared by identity, so a hook
+ * taken below can never be mistaken for another layer's.
+ */
+export const settledHook: { taken: (() => void) | undefined } = {
+  taken: undefined,
+};
 
 /** Whether `service` takes a caller's `now` (see {@linkcode CALL_AT}). */
 export function takesNow<Req, Res>(

@@ -7,7 +7,12 @@
  */
 
 import { type ChannelCore, channelCore, type Sender } from "./channel.ts";
-import { CALL_AT, type CallAt, type TimerEntry } from "./_timers.ts";
+import {
+  CALL_AT,
+  type CallAt,
+  settledHook,
+  type TimerEntry,
+} from "./_timers.ts";
 import { ChannelClosedError, HandlerError, TimeoutError } from "./errors.ts";
 import { type AbortNode, offAbort, onAbort, refuseSignal } from "./_abort.ts";
 import type { CallOptions, Service } from "./service.ts";
@@ -146,6 +151,8 @@ export class Call<Req, Res>
   #openGate: ((call: Call<Req, Res>) => void) | undefined = undefined;
   /** The server that runs it, once taken. */
   runner: CallRunner<Req, Res> | undefined = undefined;
+  /** Called once when it is answered (see `settledHook` in `_timers.ts`). */
+  settled: (() => void) | undefined = undefined;
 
   constructor(
     req: Req,
@@ -249,6 +256,11 @@ export class Call<Req, Res>
     this.#answer = "answered";
     if (this.signal !== undefined) offAbort(this.signal, this);
     if (this.armed) this.#queue.deadlines().remove(this);
+    const settled = this.settled;
+    if (settled !== undefined) {
+      this.settled = undefined;
+      settled();
+    }
   }
 
   /** The caller aborted (EventListener interface: no closure per call). */
@@ -382,12 +394,21 @@ export class Client<Req, Res> implements Service<Req, Res>, CallAt<Req, Res> {
     req: Req,
     options: CallOptions | undefined,
     now: number,
+    settled?: () => void,
   ): Promise<Res> {
-    return this.#call(req, options, now);
+    return this.#call(req, options, now, settled);
   }
 
-  /** `call`; `now` is a fresh `Date.now()`, or NaN when unknown. */
-  #call(req: Req, options: CallOptions | undefined, now: number): Promise<Res> {
+  /**
+   * `call`; `now` is a fresh `Date.now()`, or NaN when unknown; `settled`
+   * is taken by the call's envelope, if one is made (see `settledHook`).
+   */
+  #call(
+    req: Req,
+    options: CallOptions | undefined,
+    now: number,
+    settled?: () => void,
+  ): Promise<Res> {
     const queue = this.#queue;
     // null means no options, as for fetch(), from untyped callers.
     if (options == null) {
@@ -399,7 +420,7 @@ export class Client<Req, Res> implements Service<Req, Res>, CallAt<Req, Res> {
         const result = runner.callNow(req, undefined);
         if (result !== undefined) return result;
       }
-      return this.#enqueue(req, undefined, undefined, undefined, NaN);
+      return this.#enqueue(req, undefined, undefined, undefined, NaN, settled);
     }
     // null means "none", as for fetch(), from untyped callers.
     const signal = options.signal ?? undefined;
@@ -416,12 +437,13 @@ export class Client<Req, Res> implements Service<Req, Res>, CallAt<Req, Res> {
       }
     }
     const handledBy = (options as { [HANDLED_BY]?: unknown })[HANDLED_BY];
-    const promise = this.#enqueue(req, signal, deadline, metadata, now);
     if (handledBy !== undefined && handledBy === queue.consumer) {
       const runner = handledBy as CallRunner<Req, Res>;
       if (runner.concurrency === 1) runner.warnSelfCall();
     }
-    return promise;
+    // Last: nothing may run between #enqueue's handoff of `settled` and the
+    // return (the warning above can call a user's onError).
+    return this.#enqueue(req, signal, deadline, metadata, now, settled);
   }
 
   #enqueue(
@@ -430,6 +452,7 @@ export class Client<Req, Res> implements Service<Req, Res>, CallAt<Req, Res> {
     deadline: number | undefined,
     metadata: Readonly<Record<string, string>> | undefined,
     now: number,
+    settled: (() => void) | undefined,
   ): Promise<Res> {
     const queue = this.#queue;
     if (signal !== undefined) {
@@ -450,10 +473,15 @@ export class Client<Req, Res> implements Service<Req, Res>, CallAt<Req, Res> {
     } else now = 0;
     if (queue.closed) return Promise.reject(closedError(queue, req));
     const call = new Call(req, signal, deadline, metadata, queue, now);
+    // Taken before anything can answer the call: #answered calls it. The
+    // handoff is marked only on return, after any handler that ran
+    // synchronously (and may have called through the same layer) is done.
+    call.settled = settled;
     if (deadline !== undefined) {
       if (deadline <= now) {
         // Already late: never sent, never started.
         call.reject(call.timeoutError());
+        settledHook.taken = settled;
         return call.promise;
       }
       queue.deadlines().addAt(call, deadline, now);
@@ -462,6 +490,7 @@ export class Client<Req, Res> implements Service<Req, Res>, CallAt<Req, Res> {
     if (!queue.accept(call)) this.#sendSlowly(call);
     const phase = call.phase;
     if (phase === "queued" || phase === "sending") call.gate();
+    settledHook.taken = settled;
     return call.promise;
   }
 

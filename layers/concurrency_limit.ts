@@ -9,7 +9,6 @@ import { deadlineOf } from "./_call_options.ts";
 import { deadlineExceeded } from "./_deadline.ts";
 import {
   callInner,
-  callInnerAt,
   checkInner,
   innerEnforcesDeadline,
   innerReady,
@@ -18,7 +17,7 @@ import { FifoList } from "./_list.ts";
 import { noMoreArguments, positiveInteger } from "./_validate.ts";
 import { Waiter } from "./_waiter.ts";
 import { refuseSignal } from "../_abort.ts";
-import { CALL_AT, type CallAt, takesNow } from "../_timers.ts";
+import { CALL_AT, type CallAt, settledHook, takesNow } from "../_timers.ts";
 
 /**
  * Lets at most `max` calls run in the inner service at once. Further calls
@@ -179,10 +178,27 @@ export class ConcurrencyLimitService<Req, Res>
       const refused = refuseSignal(options?.signal);
       if (refused !== undefined) return refused;
       this.#available--;
-      return callInnerAt(this.#inner, req, options, now).then(
-        this.#onFulfilled,
-        this.#onRejected,
-      );
+      const hook = this.#settled;
+      settledHook.taken = undefined;
+      let result: Promise<Res>;
+      try {
+        result = Promise.resolve(
+          (this.#inner as Service<Req, Res> & CallAt<Req, Res>)[CALL_AT](
+            req,
+            options,
+            now,
+            hook,
+          ),
+        );
+      } catch (error) {
+        result = Promise.reject(error);
+      }
+      if (settledHook.taken === hook) {
+        // The client below gives the permit back when it answers the call.
+        settledHook.taken = undefined;
+        return result;
+      }
+      return result.then(this.#onFulfilled, this.#onRejected);
     }
     return this.call(req, options);
   }
@@ -206,6 +222,19 @@ export class ConcurrencyLimitService<Req, Res>
     }
     this.#available++;
   }
+
+  /**
+   * The permit's return, called by the client below when it answers a call
+   * (see `settledHook` in `_timers.ts`). It runs synchronously inside the
+   * client, so a waiter is let through in a microtask, as after a `.then`,
+   * never from within the client's own bookkeeping.
+   */
+  readonly #settled = (): void => {
+    if (this.#queue.size === 0) this.#available++;
+    else queueMicrotask(this.#releaseLater);
+  };
+
+  readonly #releaseLater = (): void => this.#release();
 
   readonly #onFulfilled = (value: Res): Res => {
     this.#release();
