@@ -7,12 +7,7 @@
  */
 
 import { type ChannelCore, channelCore, type Sender } from "./channel.ts";
-import {
-  CALL_AT,
-  type CallAt,
-  settledHook,
-  type TimerEntry,
-} from "./_timers.ts";
+import { CALL_AT, settledHook, type TimerEntry } from "./_timers.ts";
 import { ChannelClosedError, HandlerError, TimeoutError } from "./errors.ts";
 import { type AbortNode, offAbort, onAbort, refuseSignal } from "./_abort.ts";
 import type { CallOptions, Service } from "./service.ts";
@@ -348,7 +343,7 @@ function methodOf(req: unknown): string | undefined {
  * await server.close();
  * ```
  */
-export class Client<Req, Res> implements Service<Req, Res>, CallAt<Req, Res> {
+export class Client<Req, Res> implements Service<Req, Res> {
   readonly #queue: ChannelCore<Call<Req, Res>>;
   /** Always true: the server (or, while waiting, the channel) enforces deadlines. */
   readonly enforcesDeadline = true;

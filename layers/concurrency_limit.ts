@@ -92,8 +92,7 @@ export function concurrencyLimit<Req, Res>(
  * assert.equal(svc.available, 4);
  * ```
  */
-export class ConcurrencyLimitService<Req, Res>
-  implements Service<Req, Res>, CallAt<Req, Res> {
+export class ConcurrencyLimitService<Req, Res> implements Service<Req, Res> {
   /** The number of permits. */
   readonly max: number;
   /**

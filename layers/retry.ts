@@ -36,7 +36,7 @@ import {
   RetryBudget,
   type RetryBudgetOptions,
 } from "./retry_budget.ts";
-import { CALL_AT, type CallAt, takesNow } from "../_timers.ts";
+import { CALL_AT, takesNow } from "../_timers.ts";
 
 /**
  * When and how {@linkcode retry} retries. Every field is optional.
@@ -293,8 +293,7 @@ function validate(policy: RetryPolicy): Config {
  * assert.equal(svc.budget?.requests, 1);
  * ```
  */
-export class RetryService<Req, Res>
-  implements Service<Req, Res>, CallAt<Req, Res> {
+export class RetryService<Req, Res> implements Service<Req, Res> {
   /** The budget retries draw on, or `undefined` when disabled. */
   readonly budget: RetryBudget | undefined;
   /** Whether the service below rejects calls at their deadline. */

@@ -6,7 +6,7 @@
 
 import type { CallOptions, Layer, Service } from "../service.ts";
 import { offAbort, onAbort, refuseSignal } from "../_abort.ts";
-import { CALL_AT, type CallAt, takesNow, TimerQueue } from "../_timers.ts";
+import { CALL_AT, takesNow, TimerQueue } from "../_timers.ts";
 import {
   deadlineOf,
   SignalledDeadline,
@@ -112,8 +112,7 @@ export function timeout<Req, Res>(
  * assert.equal(svc.active, 0);
  * ```
  */
-export class TimeoutService<Req, Res>
-  implements Service<Req, Res>, CallAt<Req, Res> {
+export class TimeoutService<Req, Res> implements Service<Req, Res> {
   /** The limit in milliseconds. */
   readonly ms: number;
   /** Always true: a call rejects at its deadline, here or below. */

@@ -62,16 +62,16 @@ Deno.test("concurrencyLimit over a client: permits come back after success, fail
 
 Deno.test("concurrencyLimit over a client: a handler calling through the same stack synchronously loses no permit and doubles none", async () => {
   const signal = new AbortController().signal;
-  let stacked!: {
-    call(n: number, o: { signal: AbortSignal }): Promise<number>;
-  };
+  const ref: {
+    stacked?: { call(n: number, o: { signal: AbortSignal }): Promise<number> };
+  } = {};
   const { client, server } = spawn(
     serviceFn((n: number): number | Promise<number> =>
-      n > 0 ? stacked.call(n - 1, { signal }).then((m) => m + 1) : 0
+      n > 0 ? ref.stacked!.call(n - 1, { signal }).then((m) => m + 1) : 0
     ),
   );
   const limit = concurrencyLimit<number, number>(8)(client);
-  stacked = timeout<number, number>(1000)(
+  const stacked = ref.stacked = timeout<number, number>(1000)(
     retry<number, number>({ attempts: 2 })(limit),
   );
   for (let i = 0; i < 3; i++) {
