@@ -89,6 +89,8 @@ export class RetryBudget {
   #totalRetries = 0;
   /** Absolute index of the current slot: `floor(now / slotMs)`. */
   #slot: number;
+  /** When the next slot starts: `(#slot + 1) * slotMs`. */
+  #nextSlotAt: number;
 
   /**
    * Creates an empty budget (only the reserve is available).
@@ -115,6 +117,7 @@ export class RetryBudget {
     this.#reserve = this.minPerSecond * this.window / 1000;
     this.#slotMs = this.window / SLOTS;
     this.#slot = Math.floor(Date.now() / this.#slotMs);
+    this.#nextSlotAt = (this.#slot + 1) * this.#slotMs;
   }
 
   /** Records a request (call it once per original call, not per retry). */
@@ -170,6 +173,8 @@ export class RetryBudget {
     // performance.now() costs about twice as much (an op call). A clock set
     // back advances nothing (slots never go back); one set forward expires
     // slots early, so the budget errs on the side of fewer retries.
+    // Every call deposits: a compare, not a division, while the slot lasts.
+    if (now < this.#nextSlotAt) return;
     const slot = Math.floor(now / this.#slotMs);
     if (slot <= this.#slot) return;
     const expired = Math.min(slot - this.#slot, SLOTS);
@@ -181,6 +186,7 @@ export class RetryBudget {
       this.#retries[index] = 0;
     }
     this.#slot = slot;
+    this.#nextSlotAt = (slot + 1) * this.#slotMs;
   }
 
   static {
