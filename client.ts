@@ -7,7 +7,13 @@
  */
 
 import { type ChannelCore, channelCore, type Sender } from "./channel.ts";
-import { CALL_AT, settledHook, type TimerEntry } from "./_timers.ts";
+import {
+  CALL_AT,
+  type FailedHook,
+  failedHook,
+  settledHook,
+  type TimerEntry,
+} from "./_timers.ts";
 import { ChannelClosedError, HandlerError, TimeoutError } from "./errors.ts";
 import { type AbortNode, offAbort, onAbort, refuseSignal } from "./_abort.ts";
 import type { CallOptions, Service } from "./service.ts";
@@ -148,6 +154,8 @@ export class Call<Req, Res>
   runner: CallRunner<Req, Res> | undefined = undefined;
   /** Called once when it is answered (see `settledHook` in `_timers.ts`). */
   settled: (() => void) | undefined = undefined;
+  /** Offered its failure, once (see `failedHook` in `_timers.ts`). */
+  failed: FailedHook<Res> | undefined = undefined;
 
   constructor(
     req: Req,
@@ -244,7 +252,23 @@ export class Call<Req, Res>
   reject(error: unknown): void {
     if (this.#answer === "answered") return;
     this.#answered();
-    this.#reject(error instanceof Error ? error : new HandlerError(error));
+    const reason = error instanceof Error ? error : new HandlerError(error);
+    if (!this.#handOver(reason)) this.#reject(reason);
+  }
+
+  /**
+   * Offers the failure to the retry layer above, if it passed a hook: true
+   * when it took the caller's resolvers (it settles the promise later).
+   */
+  #handOver(reason: unknown): boolean {
+    const failed = this.failed;
+    if (failed === undefined) return false;
+    this.failed = undefined;
+    try {
+      return failed(reason, this.#resolve, this.#reject);
+    } catch {
+      return false; // never: the hook is norpc's own; reject as usual then
+    }
   }
 
   #answered(): void {
@@ -284,7 +308,7 @@ export class Call<Req, Res>
   /** The caller stops waiting: answer with `reason`, free what is held. */
   #giveUp(reason: unknown): void {
     this.#answered();
-    this.#reject(reason);
+    if (!this.#handOver(reason)) this.#reject(reason);
     const phase = this.#phase;
     if (phase === "queued" || phase === "sending") {
       if (this.#queue.withdraw(this)) this.#phase = "done";
@@ -390,8 +414,13 @@ export class Client<Req, Res> implements Service<Req, Res> {
     options: CallOptions | undefined,
     now: number,
     settled?: () => void,
+    failed?: (
+      error: unknown,
+      resolve: (value: Res) => void,
+      reject: (reason: unknown) => void,
+    ) => boolean,
   ): Promise<Res> {
-    return this.#call(req, options, now, settled);
+    return this.#call(req, options, now, settled, failed);
   }
 
   /**
@@ -403,6 +432,7 @@ export class Client<Req, Res> implements Service<Req, Res> {
     options: CallOptions | undefined,
     now: number,
     settled?: () => void,
+    failed?: FailedHook<Res>,
   ): Promise<Res> {
     const queue = this.#queue;
     // null means no options, as for fetch(), from untyped callers.
@@ -415,7 +445,15 @@ export class Client<Req, Res> implements Service<Req, Res> {
         const result = runner.callNow(req, undefined);
         if (result !== undefined) return result;
       }
-      return this.#enqueue(req, undefined, undefined, undefined, NaN, settled);
+      return this.#enqueue(
+        req,
+        undefined,
+        undefined,
+        undefined,
+        NaN,
+        settled,
+        failed,
+      );
     }
     // null means "none", as for fetch(), from untyped callers.
     const signal = options.signal ?? undefined;
@@ -438,7 +476,15 @@ export class Client<Req, Res> implements Service<Req, Res> {
     }
     // Last: nothing may run between #enqueue's handoff of `settled` and the
     // return (the warning above can call a user's onError).
-    return this.#enqueue(req, signal, deadline, metadata, now, settled);
+    return this.#enqueue(
+      req,
+      signal,
+      deadline,
+      metadata,
+      now,
+      settled,
+      failed,
+    );
   }
 
   #enqueue(
@@ -448,6 +494,7 @@ export class Client<Req, Res> implements Service<Req, Res> {
     metadata: Readonly<Record<string, string>> | undefined,
     now: number,
     settled: (() => void) | undefined,
+    failed: FailedHook<Res> | undefined,
   ): Promise<Res> {
     const queue = this.#queue;
     if (signal !== undefined) {
@@ -472,11 +519,13 @@ export class Client<Req, Res> implements Service<Req, Res> {
     // handoff is marked only on return, after any handler that ran
     // synchronously (and may have called through the same layer) is done.
     call.settled = settled;
+    call.failed = failed;
     if (deadline !== undefined) {
       if (deadline <= now) {
         // Already late: never sent, never started.
         call.reject(call.timeoutError());
         settledHook.taken = settled;
+        failedHook.taken = failed as FailedHook<never> | undefined;
         return call.promise;
       }
       queue.deadlines().addAt(call, deadline, now);
@@ -486,6 +535,7 @@ export class Client<Req, Res> implements Service<Req, Res> {
     const phase = call.phase;
     if (phase === "queued" || phase === "sending") call.gate();
     settledHook.taken = settled;
+    failedHook.taken = failed as FailedHook<never> | undefined;
     return call.promise;
   }
 

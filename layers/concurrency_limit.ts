@@ -172,6 +172,12 @@ export class ConcurrencyLimitService<Req, Res> implements Service<Req, Res> {
     req: Req,
     options: CallOptions | undefined,
     now: number,
+    _settled?: () => void,
+    failed?: (
+      error: unknown,
+      resolve: (value: Res) => void,
+      reject: (reason: unknown) => void,
+    ) => boolean,
   ): Promise<Res> {
     if (this.#available > 0 && this.#innerTakesNow) {
       const refused = refuseSignal(options?.signal);
@@ -187,6 +193,7 @@ export class ConcurrencyLimitService<Req, Res> implements Service<Req, Res> {
             options,
             now,
             hook,
+            failed,
           ),
         );
       } catch (error) {
