@@ -35,6 +35,15 @@
  * `metadata` and a `signal` that aborts on caller abort, deadline or server
  * abort. Passing them to a downstream call propagates all three.
  *
+ * **Layers over a client** (internal, `CALL_AT` in `_timers.ts`): `timeout`
+ * hands down the `Date.now()` it read, through `retry` and
+ * `concurrencyLimit` when they call synchronously, so the client reads no
+ * clock again; `concurrencyLimit` hands down a hook the envelope calls once
+ * when it is answered (the permit's return), and `retry` one the envelope
+ * offers its failure to (with the caller's resolvers) instead of rejecting.
+ * Each is taken only when an envelope is made, and each layer falls back to
+ * its own `.then` when it was not: the outcome is the same either way.
+ *
  * **Deadlines**: one timer per channel, kept armed while the channel is open
  * (unref'd: it holds no process open), serves every call's deadline. A call
  * whose deadline passed while it was queued never starts.
