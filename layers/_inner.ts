@@ -6,6 +6,7 @@
 // enforcement the same way.
 
 import { assertService, type CallOptions, type Service } from "../service.ts";
+import { CALL_AT, type CallAt } from "../_timers.ts";
 
 /**
  * Throws a TypeError naming `where` unless `inner` is a service, so
@@ -44,4 +45,29 @@ export function innerEnforcesDeadline(
   inner: Service<unknown, unknown>,
 ): boolean {
   return inner.enforcesDeadline === true;
+}
+
+/**
+ * `callInner` for an inner service that takes its caller's `now` (checked
+ * once, with `takesNow`, when the layer is built): passes on the
+ * `Date.now()` the layer has just read, so the service below reads no
+ * clock again (see `CALL_AT` in `_timers.ts`).
+ */
+export function callInnerAt<Req, Res>(
+  inner: Service<Req, Res>,
+  req: Req,
+  options: CallOptions | undefined,
+  now: number,
+): Promise<Res> {
+  try {
+    return Promise.resolve(
+      (inner as Service<Req, Res> & CallAt<Req, Res>)[CALL_AT](
+        req,
+        options,
+        now,
+      ),
+    );
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }

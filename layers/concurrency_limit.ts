@@ -17,6 +17,7 @@ import { FifoList } from "./_list.ts";
 import { noMoreArguments, positiveInteger } from "./_validate.ts";
 import { Waiter } from "./_waiter.ts";
 import { refuseSignal } from "../_abort.ts";
+import { CALL_AT, type CallAt, settledHook, takesNow } from "../_timers.ts";
 
 /**
  * Lets at most `max` calls run in the inner service at once. Further calls
@@ -101,6 +102,8 @@ export class ConcurrencyLimitService<Req, Res> implements Service<Req, Res> {
    */
   readonly enforcesDeadline: boolean;
   readonly #inner: Service<Req, Res>;
+  /** Whether the inner service takes a caller's `now` (see `CALL_AT`). */
+  readonly #innerTakesNow: boolean;
   readonly #queue = new FifoList<Waiter<Req, Res>>();
   #available: number;
 
@@ -114,6 +117,7 @@ export class ConcurrencyLimitService<Req, Res> implements Service<Req, Res> {
     checkInner(inner, "concurrencyLimit()");
     this.#inner = inner;
     this.enforcesDeadline = innerEnforcesDeadline(inner);
+    this.#innerTakesNow = takesNow(inner);
     this.max = positiveInteger("concurrencyLimit.max", max);
     this.#available = max;
   }
@@ -158,6 +162,53 @@ export class ConcurrencyLimitService<Req, Res> implements Service<Req, Res> {
     return waiter.promise;
   }
 
+  /**
+   * Internal: `call` with `Date.now()` read just before (see `CALL_AT`). A
+   * call that gets a permit at once runs with no user code in between, so
+   * `now` is passed on to the service below; a waiting one reads the clock
+   * when its turn comes.
+   */
+  [CALL_AT](
+    req: Req,
+    options: CallOptions | undefined,
+    now: number,
+    _settled?: () => void,
+    failed?: (
+      error: unknown,
+      resolve: (value: Res) => void,
+      reject: (reason: unknown) => void,
+    ) => boolean,
+  ): Promise<Res> {
+    if (this.#available > 0 && this.#innerTakesNow) {
+      const refused = refuseSignal(options?.signal);
+      if (refused !== undefined) return refused;
+      this.#available--;
+      const hook = this.#settled;
+      settledHook.taken = undefined;
+      let result: Promise<Res>;
+      try {
+        result = Promise.resolve(
+          (this.#inner as Service<Req, Res> & CallAt<Req, Res>)[CALL_AT](
+            req,
+            options,
+            now,
+            hook,
+            failed,
+          ),
+        );
+      } catch (error) {
+        result = Promise.reject(error);
+      }
+      if (settledHook.taken === hook) {
+        // The client below gives the permit back when it answers the call.
+        settledHook.taken = undefined;
+        return result;
+      }
+      return result.then(this.#onFulfilled, this.#onRejected);
+    }
+    return this.call(req, options);
+  }
+
   /** True while a permit is free and the inner service is ready. */
   ready(): boolean {
     return this.#available > 0 && innerReady(this.#inner);
@@ -177,6 +228,19 @@ export class ConcurrencyLimitService<Req, Res> implements Service<Req, Res> {
     }
     this.#available++;
   }
+
+  /**
+   * The permit's return, called by the client below when it answers a call
+   * (see `settledHook` in `_timers.ts`). It runs synchronously inside the
+   * client, so a waiter is let through in a microtask, as after a `.then`,
+   * never from within the client's own bookkeeping.
+   */
+  readonly #settled = (): void => {
+    if (this.#queue.size === 0) this.#available++;
+    else queueMicrotask(this.#releaseLater);
+  };
+
+  readonly #releaseLater = (): void => this.#release();
 
   readonly #onFulfilled = (value: Res): Res => {
     this.#release();

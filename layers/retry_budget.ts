@@ -40,6 +40,13 @@ export interface RetryBudgetOptions {
   window?: number;
 }
 
+/**
+ * Internal: {@linkcode RetryBudget.deposit} with the `Date.now()` the retry
+ * layer was handed (see `CALL_AT` in `_timers.ts`): reading the clock is
+ * most of a deposit's cost, and a `timeout` above has just read it.
+ */
+export let depositAt: (budget: RetryBudget, now: number) => void;
+
 /** Slots the window is divided into; old slots expire one at a time. */
 const SLOTS = 10;
 
@@ -82,6 +89,8 @@ export class RetryBudget {
   #totalRetries = 0;
   /** Absolute index of the current slot: `floor(now / slotMs)`. */
   #slot: number;
+  /** When the next slot starts: `(#slot + 1) * slotMs`. */
+  #nextSlotAt: number;
 
   /**
    * Creates an empty budget (only the reserve is available).
@@ -108,11 +117,16 @@ export class RetryBudget {
     this.#reserve = this.minPerSecond * this.window / 1000;
     this.#slotMs = this.window / SLOTS;
     this.#slot = Math.floor(Date.now() / this.#slotMs);
+    this.#nextSlotAt = (this.#slot + 1) * this.#slotMs;
   }
 
   /** Records a request (call it once per original call, not per retry). */
   deposit(): void {
-    this.#advance();
+    this.#deposit(Date.now());
+  }
+
+  #deposit(now: number): void {
+    this.#advance(now);
     this.#requests[this.#slot % SLOTS]++;
     this.#totalRequests++;
   }
@@ -123,7 +137,7 @@ export class RetryBudget {
    * @returns Whether the retry may be made.
    */
   withdraw(): boolean {
-    this.#advance();
+    this.#advance(Date.now());
     if (this.#balance() < 1) return false;
     this.#retries[this.#slot % SLOTS]++;
     this.#totalRetries++;
@@ -132,19 +146,19 @@ export class RetryBudget {
 
   /** Retries that could be made now (may be fractional). */
   get balance(): number {
-    this.#advance();
+    this.#advance(Date.now());
     return this.#balance();
   }
 
   /** Requests deposited within the window. */
   get requests(): number {
-    this.#advance();
+    this.#advance(Date.now());
     return this.#totalRequests;
   }
 
   /** Retries withdrawn within the window. */
   get retries(): number {
-    this.#advance();
+    this.#advance(Date.now());
     return this.#totalRetries;
   }
 
@@ -154,12 +168,14 @@ export class RetryBudget {
   }
 
   /** Expires the slots that have left the window. */
-  #advance(): void {
+  #advance(now: number): void {
     // Date.now(), not performance.now(): every call deposits, and in Deno
     // performance.now() costs about twice as much (an op call). A clock set
     // back advances nothing (slots never go back); one set forward expires
     // slots early, so the budget errs on the side of fewer retries.
-    const slot = Math.floor(Date.now() / this.#slotMs);
+    // Every call deposits: a compare, not a division, while the slot lasts.
+    if (now < this.#nextSlotAt) return;
+    const slot = Math.floor(now / this.#slotMs);
     if (slot <= this.#slot) return;
     const expired = Math.min(slot - this.#slot, SLOTS);
     for (let i = 1; i <= expired; i++) {
@@ -170,5 +186,10 @@ export class RetryBudget {
       this.#retries[index] = 0;
     }
     this.#slot = slot;
+    this.#nextSlotAt = (slot + 1) * this.#slotMs;
+  }
+
+  static {
+    depositAt = (budget, now) => budget.#deposit(now);
   }
 }

@@ -6,7 +6,7 @@
 
 import type { CallOptions, Layer, Service } from "../service.ts";
 import { offAbort, onAbort, refuseSignal } from "../_abort.ts";
-import { TimerQueue } from "../_timers.ts";
+import { CALL_AT, takesNow, TimerQueue } from "../_timers.ts";
 import {
   deadlineOf,
   SignalledDeadline,
@@ -15,6 +15,7 @@ import {
 import { deadlineExceeded, expireAt } from "./_deadline.ts";
 import {
   callInner,
+  callInnerAt,
   checkInner,
   innerEnforcesDeadline,
   innerReady,
@@ -119,6 +120,8 @@ export class TimeoutService<Req, Res> implements Service<Req, Res> {
   readonly #inner: Service<Req, Res>;
   /** Whether the inner service enforces the deadline (then no timer here). */
   readonly #innerEnforces: boolean;
+  /** Whether the inner service takes the `now` read here (see `CALL_AT`). */
+  readonly #innerTakesNow: boolean;
   readonly #timers = new TimerQueue();
   readonly #counter = { active: 0 };
 
@@ -132,6 +135,7 @@ export class TimeoutService<Req, Res> implements Service<Req, Res> {
     checkInner(inner, "timeout()");
     this.#inner = inner;
     this.#innerEnforces = innerEnforcesDeadline(inner);
+    this.#innerTakesNow = takesNow(inner);
     this.ms = timerDelay("timeout.ms", ms, false);
   }
 
@@ -149,18 +153,31 @@ export class TimeoutService<Req, Res> implements Service<Req, Res> {
    * @returns The inner response, or a rejection with `TimeoutError`.
    */
   call(req: Req, options?: CallOptions): Promise<Res> {
+    return this.#call(req, options, Date.now());
+  }
+
+  /** Internal: `call` with `Date.now()` read just before (see `CALL_AT`). */
+  [CALL_AT](
+    req: Req,
+    options: CallOptions | undefined,
+    now: number,
+  ): Promise<Res> {
+    return this.#call(req, options, now);
+  }
+
+  #call(req: Req, options: CallOptions | undefined, now: number): Promise<Res> {
     const refused = refuseSignal(options?.signal);
     if (refused !== undefined) return refused;
-    const now = Date.now();
     const own = now + this.ms;
     const given = deadlineOf(options);
     if (this.#innerEnforces) {
-      // The inner service rejects at the deadline: only pass it down.
-      return callInner(
-        this.#inner,
-        req,
-        given <= own ? options : withDeadline(options, own),
-      );
+      // The inner service rejects at the deadline: only pass it down, with
+      // the `now` just read when the inner service takes it (a client then
+      // reads no clock again: ~45 ns of a ~250 ns call).
+      const down = given <= own ? options : withDeadline(options, own);
+      return this.#innerTakesNow
+        ? callInnerAt(this.#inner, req, down, now)
+        : callInner(this.#inner, req, down);
     }
     const deadline = given <= own ? given : own;
     if (deadline <= now) {
