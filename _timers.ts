@@ -7,10 +7,13 @@
 //
 // The timer is armed for the earliest deadline. What happens when the queue
 // empties is the owner's choice: "clear" clears it at once, so an idle layer
-// holds no timer; "keep" leaves it armed but unref'd (it cannot keep the
-// process alive, and Deno's sanitizers do not count it), so a stream of
-// calls with the same timeout arms one timer per expiry period instead of
-// one per call. `release()` clears a kept timer when its owner shuts down.
+// holds no timer; "keep" leaves it armed, so a stream of calls with the same
+// timeout arms one timer per expiry period instead of one per call. The
+// timer is a plain (ref'd) one: a call waiting for its deadline must get its
+// TimeoutError even when nothing else keeps the process alive. Once the
+// queue is empty a kept timer lingers at most KEEP_TICK_MS (one armed further
+// ahead is moved in), so an idle process still exits within a second.
+// `release()` clears a kept timer when its owner shuts down.
 
 import type { CallOptions } from "./service.ts";
 import type { AbortNode } from "./_abort.ts";
@@ -131,6 +134,9 @@ export interface TimerQueueOptions {
   idle?: "clear" | "keep";
 }
 
+/** How far ahead a kept timer is armed at most, in ms (see the file doc). */
+const KEEP_TICK_MS = 1000;
+
 const performanceNow = (): number => performance.now();
 
 /** The longest delay setTimeout honours (2^31 - 1 ms, about 24.8 days). */
@@ -146,6 +152,8 @@ export class TimerQueue {
   /** True while the timer callback expires entries (see #onTimer). */
   #firing = false;
   #keepIdle: boolean;
+  /** How far ahead the timer was armed when it was armed, in ms. */
+  #armedSpan = 0;
   readonly #clock: () => number;
 
   constructor(options?: TimerQueueOptions) {
@@ -187,7 +195,10 @@ export class TimerQueue {
   remove(entry: TimerEntry): void {
     if (!entry.armed) return;
     this.#unlink(entry);
-    if (this.#head === undefined && !this.#keepIdle) this.#disarm();
+    if (this.#head === undefined) {
+      if (this.#keepIdle) this.#linger();
+      else this.#disarm();
+    }
   }
 
   /**
@@ -219,11 +230,24 @@ export class TimerQueue {
   #arm(now: number, deadline: number): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#armedFor = deadline;
+    this.#armedSpan = deadline - now;
     // Beyond the timer limit setTimeout would fire after 1 ms: wake up at
     // the limit instead; #onTimer then re-arms for what is left.
     const delay = Math.min(MAX_TIMER_MS, Math.max(0, deadline - now));
     this.#timer = setTimeout(this.#onTimer, delay);
-    if (this.#keepIdle) unrefTimer(this.#timer);
+  }
+
+  /**
+   * A kept timer's queue just emptied: one armed further ahead than a tick
+   * is moved to a tick from now (see the file doc). The common case — a
+   * stream of calls with one short timeout — costs a compare, no clock read.
+   */
+  #linger(): void {
+    if (this.#timer === undefined || this.#armedSpan <= KEEP_TICK_MS) return;
+    const now = this.#clock();
+    if (this.#armedFor - now > KEEP_TICK_MS) {
+      this.#arm(now, now + KEEP_TICK_MS);
+    }
   }
 
   readonly #onTimer = (): void => {
@@ -247,22 +271,4 @@ export class TimerQueue {
       this.#arm(now, head.due);
     }
   };
-}
-
-/**
- * Lets a kept idle timer not hold the process open (Deno); elsewhere (a
- * browser, fake timers) there is nothing to do or nothing that can be done.
- */
-function unrefTimer(timer: ReturnType<typeof setTimeout>): void {
-  if (typeof timer === "number") {
-    const deno = (globalThis as { Deno?: { unrefTimer?(id: number): void } })
-      .Deno;
-    try {
-      deno?.unrefTimer?.(timer);
-    } catch {
-      // Not a real timer id (fake timers): nothing holds the process.
-    }
-  } else {
-    (timer as { unref?(): void } | undefined)?.unref?.();
-  }
 }
