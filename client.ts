@@ -372,6 +372,11 @@ export class Client<Req, Res> implements Service<Req, Res> {
   /** Always true: the server (or, while waiting, the channel) enforces deadlines. */
   readonly enforcesDeadline = true;
 
+  /** The `name` of the server serving the channel, when it was given one. */
+  get serviceName(): string | undefined {
+    return this.#queue.name;
+  }
+
   /**
    * Creates a client; {@linkcode connect} is the usual way.
    *

@@ -101,6 +101,8 @@ export class ConcurrencyLimitService<Req, Res> implements Service<Req, Res> {
    * or runs below.
    */
   readonly enforcesDeadline: boolean;
+  /** The name of the service behind this one (see `Service.serviceName`). */
+  readonly serviceName: string | undefined;
   readonly #inner: Service<Req, Res>;
   /** Whether the inner service takes a caller's `now` (see `CALL_AT`). */
   readonly #innerTakesNow: boolean;
@@ -117,6 +119,7 @@ export class ConcurrencyLimitService<Req, Res> implements Service<Req, Res> {
     checkInner(inner, "concurrencyLimit()");
     this.#inner = inner;
     this.enforcesDeadline = innerEnforcesDeadline(inner);
+    this.serviceName = inner.serviceName;
     this.#innerTakesNow = takesNow(inner);
     this.max = positiveInteger("concurrencyLimit.max", max);
     this.#available = max;

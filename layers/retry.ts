@@ -304,6 +304,8 @@ export class RetryService<Req, Res> implements Service<Req, Res> {
   readonly budget: RetryBudget | undefined;
   /** Whether the service below rejects calls at their deadline. */
   readonly enforcesDeadline: boolean;
+  /** The name of the service behind this one (see `Service.serviceName`). */
+  readonly serviceName: string | undefined;
   readonly #inner: Service<Req, Res>;
   /** Whether the inner service takes a caller's `now` (see `CALL_AT`). */
   readonly #innerTakesNow: boolean;
@@ -328,6 +330,7 @@ export class RetryService<Req, Res> implements Service<Req, Res> {
     const config = validate(policy);
     this.#inner = inner;
     this.enforcesDeadline = innerEnforcesDeadline(inner);
+    this.serviceName = inner.serviceName;
     this.#innerTakesNow = takesNow(inner);
     this.#onRetry = config.onRetry;
     this.#onHookError = config.onHookError;

@@ -117,6 +117,8 @@ export class TimeoutService<Req, Res> implements Service<Req, Res> {
   readonly ms: number;
   /** Always true: a call rejects at its deadline, here or below. */
   readonly enforcesDeadline = true;
+  /** The name of the service behind this one (see `Service.serviceName`). */
+  readonly serviceName: string | undefined;
   readonly #inner: Service<Req, Res>;
   /** Whether the inner service enforces the deadline (then no timer here). */
   readonly #innerEnforces: boolean;
@@ -134,6 +136,7 @@ export class TimeoutService<Req, Res> implements Service<Req, Res> {
   constructor(inner: Service<Req, Res>, ms: number) {
     checkInner(inner, "timeout()");
     this.#inner = inner;
+    this.serviceName = inner.serviceName;
     this.#innerEnforces = innerEnforcesDeadline(inner);
     this.#innerTakesNow = takesNow(inner);
     this.ms = timerDelay("timeout.ms", ms, false);

@@ -4,8 +4,19 @@
  * and every layer passes its inner service's on.
  */
 import assert from "node:assert/strict";
-import { CircuitOpenError, OverloadedError, serviceFn } from "../../mod.ts";
-import { circuitBreaker, loadShed } from "../../layers/mod.ts";
+import {
+  CircuitOpenError,
+  OverloadedError,
+  serviceFn,
+  spawn,
+} from "../../mod.ts";
+import {
+  circuitBreaker,
+  concurrencyLimit,
+  loadShed,
+  retry,
+  timeout,
+} from "../../layers/mod.ts";
 import { helloWorldServer } from "../../examples/hello_world/hello_world.gen.ts";
 
 const impl = { hello: (name: string) => `Hello, ${name}!` };
@@ -13,7 +24,9 @@ const impl = { hello: (name: string) => `Hello, ${name}!` };
 Deno.test("service names: a generated server carries its service's name, and layers pass it on", () => {
   const server = helloWorldServer(impl);
   assert.equal(server.serviceName, "HelloWorld");
-  const wrapped = loadShed()(loadShed()(server));
+  const wrapped = timeout(1000)(
+    retry({ attempts: 2 })(concurrencyLimit(4)(loadShed()(server))),
+  );
   assert.equal(wrapped.serviceName, "HelloWorld");
   assert.equal(loadShed()(serviceFn(() => 1)).serviceName, undefined);
 });
@@ -44,4 +57,13 @@ Deno.test("service names: an open circuit's CircuitOpenError names the service",
   assert.ok(err instanceof CircuitOpenError);
   assert.equal(err.service, "Bank");
   assert.match(err.message, /^Bank's circuit is open/);
+});
+
+Deno.test("service names: a client of a named server carries the name", async () => {
+  const { client, server } = spawn(helloWorldServer(impl), {
+    name: "HelloWorld",
+  });
+  assert.equal(client.serviceName, "HelloWorld");
+  assert.equal(loadShed()(client).serviceName, "HelloWorld");
+  await server.close();
 });
