@@ -6,6 +6,11 @@
  * its default per-call timer, at concurrency 1 and 256 in flight. Each
  * iteration runs 256 requests; `bench/report.ts` divides by 256.
  *
+ * A second pair of groups, "context anatomy", takes the signal path apart:
+ * the least that any call which can be answered before its handler settles
+ * (an abort, a deadline) must do, built up step by step by hand, beside
+ * norpc. It is the profile behind the targets the realistic call misses.
+ *
  * Every case is checked to echo the right responses before timing.
  */
 import { type CallOptions, type Service, serviceFn, spawn } from "../mod.ts";
@@ -18,6 +23,7 @@ import {
   verifyEcho,
 } from "./harness.ts";
 import * as peers from "./peers.ts";
+import { type AbortNode, offAbort, onAbort } from "../_abort.ts";
 
 /** The noop handler every case wraps; it takes the call's options. */
 const handler = (req: number, _options?: CallOptions): Promise<number> =>
@@ -56,7 +62,70 @@ const cases: [name: string, svc: Callable<number, number>][] = [
   ["birpc, default 60 s timeout", birpc],
 ];
 
-for (const [name, svc] of cases) await verifyEcho(name, svc);
+/**
+ * A hand-made abortable call's abort listener, linked into the signal's
+ * fanout as norpc's own calls are (O(1) to add and remove).
+ */
+class Listening implements AbortNode, EventListenerObject {
+  abortPrev: (AbortNode & EventListenerObject) | undefined = undefined;
+  abortNext: (AbortNode & EventListenerObject) | undefined = undefined;
+  constructor(readonly reject: (reason: unknown) => void) {}
+  handleEvent(): void {
+    this.reject(shutdown.reason);
+  }
+}
+
+/**
+ * The steps of an abortable call, each case adding one to the one before.
+ * The caller's promise must be its own (not the handler's), so that an
+ * abort or a deadline can answer it while the handler still runs.
+ */
+const anatomy: [name: string, svc: Callable<number, number>][] = [
+  ["direct call with a signal", { call: (n) => handler(n, withSignal) }],
+  ["+ one reaction on the handler's promise", {
+    call: (n) => handler(n, withSignal).then(identity),
+  }],
+  ["+ the caller's own promise (abortable)", {
+    call: (n) => {
+      const { promise, resolve, reject } = Promise.withResolvers<number>();
+      handler(n, withSignal).then(resolve, reject);
+      return promise;
+    },
+  }],
+  ["+ a listener on the caller's signal", {
+    call: (n) => {
+      const { promise, resolve, reject } = Promise.withResolvers<number>();
+      const node = new Listening(reject);
+      onAbort(shutdown, node);
+      handler(n, withSignal).then((res) => {
+        offAbort(shutdown, node);
+        resolve(res);
+      }, reject);
+      return promise;
+    },
+  }],
+  ["+ Date.now() (what a deadline reads)", {
+    call: (n) => {
+      const { promise, resolve, reject } = Promise.withResolvers<number>();
+      const node = new Listening(reject);
+      onAbort(shutdown, node);
+      if (Date.now() < 0) reject(new Error("clock before 1970"));
+      handler(n, withSignal).then((res) => {
+        offAbort(shutdown, node);
+        resolve(res);
+      }, reject);
+      return promise;
+    },
+  }],
+  ["norpc spawn, with a signal", signalled(server.client)],
+  ["norpc timeout(1000)", timedOut],
+];
+
+function identity(n: number): number {
+  return n;
+}
+
+for (const [name, svc] of [...cases, ...anatomy]) await verifyEcho(name, svc);
 
 const N = PER_ITERATION;
 for (const [name, svc] of cases) {
@@ -68,6 +137,18 @@ for (const [name, svc] of cases) {
 for (const [name, svc] of cases) {
   Deno.bench(`${name} ×${N}`, {
     group: "context batch 256",
+    baseline: name === "direct call with a signal",
+  }, batch(svc, 256, 1));
+}
+for (const [name, svc] of anatomy) {
+  Deno.bench(`${name} ×${N}`, {
+    group: "context anatomy c=1",
+    baseline: name === "direct call with a signal",
+  }, sequential(svc, 1, N));
+}
+for (const [name, svc] of anatomy) {
+  Deno.bench(`${name} ×${N}`, {
+    group: "context anatomy batch 256",
     baseline: name === "direct call with a signal",
   }, batch(svc, 256, 1));
 }

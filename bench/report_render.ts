@@ -516,6 +516,8 @@ export function renderMarkdown(
         "",
       );
     }
+    const note = groupNote(group);
+    if (note !== undefined) out.push(note, "");
     out.push(
       "| case | min | avg | p75 | p99 | req/s (avg) | × floor by min | × floor by avg | requests per iteration |",
       "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -556,6 +558,46 @@ export function renderMarkdown(
     out.push("");
   }
   return out.join("\n");
+}
+
+/**
+ * What a group shows, when its table needs words: the "context anatomy"
+ * groups are the profile behind the realistic call's targets, so their note
+ * reads this run's own rows.
+ */
+function groupNote(group: Group): string | undefined {
+  if (!group.name.startsWith("context anatomy")) return undefined;
+  const row = (name: string) =>
+    group.rows.find((r) => caseLabel(r.name) === name);
+  const handMade = row("+ a listener on the caller's signal");
+  const norpc = row("norpc spawn, with a signal");
+  const lines = [
+    "Where the realistic call's time goes. The rows build, by hand, the least " +
+    "that any call which can be answered before its handler settles must do, " +
+    "each row adding one step to the row above: a reaction on the handler's " +
+    "promise (to record its outcome), the caller's own promise (so that an " +
+    "abort or a deadline can answer it while the handler runs), a listener on " +
+    "the caller's signal (norpc's O(1) fanout), and the `Date.now()` a deadline " +
+    "needs. A direct call has none of these: its answer is the handler's own " +
+    "promise, which nothing can cut short.",
+  ];
+  if (handMade !== undefined && norpc !== undefined) {
+    lines.push(
+      `In this run the hand-made abortable call with a listener is already ${
+        formatRatio(handMade.xFloorMin)
+      } the floor by min; norpc's call with a signal is ${
+        formatRatio(norpc.xFloorMin)
+      }, ${
+        formatRatio(norpc.min / handMade.min)
+      } the hand-made one. That rest is the queue slot and phase of its ` +
+        "call, the server's counters, and the handler's context (its signal, " +
+        "made only when read); there is no timer, controller or closure per " +
+        "call. The targets of ≤ 5× (c = 1) and ≤ 3× (batch) sit one or two " +
+        "steps above the hand-made floor; the V8 profile of the same call is " +
+        "in [PROFILE.md](PROFILE.md).",
+    );
+  }
+  return lines.join(" ");
 }
 
 function escapeXml(text: string): string {
