@@ -44,9 +44,11 @@
  * Each is taken only when an envelope is made, and each layer falls back to
  * its own `.then` when it was not: the outcome is the same either way.
  *
- * **Deadlines**: one timer per channel, kept armed while the channel is open
- * (unref'd: it holds no process open), serves every call's deadline. A call
- * whose deadline passed while it was queued never starts.
+ * **Deadlines**: one timer per channel serves every call's deadline. It is
+ * kept armed between calls (no timer op per call), lingers at most a second
+ * once no deadline is pending (so an idle process exits), and goes for good
+ * once the server is closed and its last deadline is gone. A call whose
+ * deadline passed while it was queued never starts.
  *
  * **The server** is `open` → `closing` (after `close()`: intake stopped,
  * queued calls still run) or `aborting` (after `abort()`: queued calls are
