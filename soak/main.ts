@@ -3,7 +3,12 @@
  *
  * ```sh
  * deno run --v8-flags=--expose-gc soak/main.ts [--requests N] [--seed S]
+ * deno run --allow-read soak/main.ts --workers[=N] [--requests N] [--seed S]
  * ```
+ *
+ * With `--workers`, it runs the Worker soak instead
+ * ({@linkcode runWorkerSoak}, default 50,000 calls through a pool of N
+ * workers, 2 by default, killed at random).
  *
  * Runs {@linkcode runSoak} (default 1,000,000 calls; a random seed unless
  * `--seed` is given), shows a progress line on stderr at most once a second,
@@ -18,11 +23,13 @@
 
 import { wallNow } from "./clock.ts";
 import { runSoak, type SoakProgress, type SoakReport } from "./engine.ts";
+import { runWorkerSoak } from "./worker_run.ts";
+import { workerSummary } from "./worker_summary.ts";
 
 /** Heap growth allowed between the start and the end of a run, in bytes. */
 export const HEAP_SLACK = 4 * 1024 * 1024;
 
-const USAGE = `Usage: deno task soak [--requests N] [--seed S]
+const USAGE = `Usage: deno task soak [--workers[=N]] [--requests N] [--seed S]
 
 Drives N calls (default 1,000,000) through norpc clients, layers and servers
 while injecting faults: handler latency and throws, caller aborts, deadlines,
@@ -40,8 +47,20 @@ so a seed replays the WHOLE run: the same faults, the same timer order and
 the same outcome for every call (compare the outcome hash in the summary).
 Only the wall-clock time and the heap figures differ between replays.
 
+With --workers, the same idea across threads: calls go through a pool of N
+Workers (spawnWorker, N = 2 by default) while workers are killed at random
+(an uncaught error, or self.close()) with calls in flight. It checks that
+every call got exactly one outcome, the one its plan allows (a call on a
+killed worker gets WorkerDiedError), that metadata crossed unchanged, that
+deadlines held, that every abort reached its worker (each slot came back),
+that the pool replaced every dead worker and still serves, and that every
+Worker started was ended. Workers run on real time: the seed replays the plan
+(which calls, which faults), not the timing.
+
 Options:
-  --requests N   calls to make (a positive integer; 1_000_000 and 1e6 work)
+  --workers[=N]  run the Worker soak, with a pool of N workers (N >= 2)
+  --requests N   calls to make (a positive integer; 1_000_000 and 1e6 work;
+                 default 1,000,000, or 50,000 with --workers)
   --seed S       seed of the run, to replay it exactly (0 to 4294967295);
                  random by default
   -h, --help     show this help
@@ -54,6 +73,8 @@ export interface SoakArgs {
   readonly requests: number;
   readonly seed: number | undefined;
   readonly help: boolean;
+  /** The Worker soak's pool size; 0 for the in-process soak. */
+  readonly workers: number;
 }
 
 /**
@@ -71,18 +92,32 @@ export interface SoakArgs {
  *   requests: 100_000,
  *   seed: 42,
  *   help: false,
+ *   workers: 0,
  * });
+ * assert.equal(parseSoakArgs(["--workers"]).valueOf().workers, 2);
  * assert.match(String(parseSoakArgs(["--seed", "-1"])), /--seed must be/);
  * ```
  */
 export function parseSoakArgs(args: readonly string[]): SoakArgs | string {
-  let requests = 1_000_000;
+  let requests: number | undefined;
   let seed: number | undefined;
   let help = false;
+  let workers = 0;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === "-h" || arg === "--help") {
       help = true;
+      continue;
+    }
+    const pool = /^--workers(?:=(.*))?$/.exec(arg);
+    if (pool !== null) {
+      const size = pool[1] === undefined ? 2 : parseNumber(pool[1]);
+      if (!Number.isInteger(size) || size < 2 || size > 64) {
+        return `--workers takes a pool size from 2 to 64, got ${
+          JSON.stringify(pool[1])
+        }`;
+      }
+      workers = size;
       continue;
     }
     const match = /^--(requests|seed)(?:=(.*))?$/.exec(arg);
@@ -107,7 +142,8 @@ export function parseSoakArgs(args: readonly string[]): SoakArgs | string {
       seed = value;
     }
   }
-  return { requests, seed, help };
+  requests ??= workers > 0 ? 50_000 : 1_000_000;
+  return { requests, seed, help, workers };
 }
 
 function parseNumber(text: string): number {
@@ -284,6 +320,7 @@ export async function main(args: readonly string[]): Promise<number> {
   const seed = parsed.seed ?? crypto.getRandomValues(new Uint32Array(1))[0];
   const encoder = new TextEncoder();
   const write = (text: string) => Deno.stderr.writeSync(encoder.encode(text));
+  if (parsed.workers > 0) return await mainWorkers(parsed, seed, write);
   write(
     `soak: ${
       fmt.format(parsed.requests)
@@ -325,6 +362,36 @@ export async function main(args: readonly string[]): Promise<number> {
   };
   console.log(summary(report, heap));
   return report.ok && heap.ok ? 0 : 1;
+}
+
+/** `main` with `--workers`: the Worker soak. */
+async function mainWorkers(
+  parsed: SoakArgs,
+  seed: number,
+  write: (text: string) => void,
+): Promise<number> {
+  write(
+    `soak: ${
+      fmt.format(parsed.requests)
+    } calls through ${parsed.workers} workers, seed ${seed} (rerun the plan: deno task soak --workers=${parsed.workers} --requests ${parsed.requests} --seed ${seed})\n` +
+      "workers are killed on purpose: the uncaught errors they print below are expected\n",
+  );
+  let width = 0;
+  const report = await runWorkerSoak({
+    requests: parsed.requests,
+    seed,
+    size: parsed.workers,
+    onProgress: (done, total) => {
+      const line = `soak seed ${seed}: ${fmt.format(done)}/${
+        fmt.format(total)
+      } calls`;
+      write(`\r${line.padEnd(width)}`);
+      width = line.length;
+    },
+  });
+  write("\n");
+  console.log(workerSummary(report));
+  return report.ok ? 0 : 1;
 }
 
 if (import.meta.main) {

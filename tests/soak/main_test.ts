@@ -11,16 +11,19 @@ Deno.test("soak cli: flags", () => {
     requests: 1_000_000,
     seed: undefined,
     help: false,
+    workers: 0,
   });
   assert.deepEqual(parseSoakArgs(["--requests", "1_000", "--seed=7"]), {
     requests: 1000,
     seed: 7,
     help: false,
+    workers: 0,
   });
   assert.deepEqual(parseSoakArgs(["--requests=1e6", "--seed", "0"]), {
     requests: 1_000_000,
     seed: 0,
     help: false,
+    workers: 0,
   });
   assert.equal(parseSoakArgs(["-h"]).valueOf().constructor, Object);
   for (
@@ -104,7 +107,7 @@ Deno.test("soak cli: usage errors exit 2, --help exits 0", async () => {
   assert.equal(help.code, 0);
   assert.match(
     help.stdout,
-    /Usage: deno task soak \[--requests N\] \[--seed S\]/,
+    /Usage: deno task soak \[--workers\[=N\]\] \[--requests N\] \[--seed S\]/,
   );
   assert.match(help.stdout, /a seed replays the WHOLE run/);
 });
