@@ -14,7 +14,6 @@
 
 import {
   channel,
-  ChannelClosedError,
   connect,
   type Envelope,
   serve,
@@ -35,7 +34,6 @@ import {
   type OrdersResponse,
   ordersServer,
 } from "./orders.gen.ts";
-import type { Order, OrderOutcome } from "./orders.ts";
 import {
   PaymentsClient,
   type PaymentsRequest,
@@ -43,42 +41,16 @@ import {
   paymentsServer,
 } from "./payments.gen.ts";
 import {
-  InventoryApp,
-  OrdersApp,
-  PaymentsApp,
-  type Product,
-} from "./services.ts";
-
-const CATALOG: Record<string, Product> = {
-  mug: { units: 40, priceCents: 1200 },
-  tea: { units: 20, priceCents: 450 },
-  lamp: { units: 0, priceCents: 4500 },
-};
-
-function section(title: string): void {
-  console.log(`\n== ${title} ==`);
-}
-
-function dollars(cents: number): string {
-  return `$${(cents / 100).toFixed(2)}`;
-}
-
-function describe(order: Order, outcome: OrderOutcome): string {
-  const what =
-    `order ${order.id}: ${order.customer} buys ${order.quantity} ${order.sku}`;
-  return outcome.status === "confirmed"
-    ? `${what} -> confirmed, charged ${
-      dollars(outcome.totalCents)
-    } (${outcome.chargeId})`
-    : `${what} -> rejected: ${outcome.reason}`;
-}
-
-/** Fails loudly if a total that must balance does not. */
-function balance(what: string, left: number, right: number): void {
-  if (left !== right) {
-    throw new Error(`the books do not balance: ${what}: ${left} != ${right}`);
-  }
-}
+  afterShutdown,
+  CATALOG,
+  checkBooks,
+  OrderBook,
+  placeBurst,
+  placeThreeOrders,
+  printTeaBack,
+  section,
+} from "./scenario.ts";
+import { InventoryApp, OrdersApp, PaymentsApp } from "./services.ts";
 
 /** Runs the demo, printing what happens and why. */
 async function main(): Promise<void> {
@@ -88,12 +60,7 @@ async function main(): Promise<void> {
   let shop: OrdersClient;
   let servers: Record<"orders" | "inventory" | "payments", Server>;
   const closedInOrder: string[] = [];
-  const placed: { order: Order; outcome: Promise<OrderOutcome> }[] = [];
-  const place = (order: Order): Promise<OrderOutcome> => {
-    const outcome = shop.place(order);
-    placed.push({ order, outcome });
-    return outcome;
-  };
+  const book = new OrderBook();
 
   console.log("shop: three in-process services; orders calls the other two");
   section("each service on its own channel, with its own layers");
@@ -182,118 +149,25 @@ async function main(): Promise<void> {
       "payments   4 at a time   server: rateLimit 10 per 100 ms; orders' client: timeout 250 ms",
     );
 
-    section("three orders, three outcomes");
-    console.log(
-      "each order: orders -> inventory.reserve -> payments.charge (-> inventory.release if declined)",
-    );
-    for (
-      const order of [
-        { id: "1", customer: "ada", sku: "mug", quantity: 2 },
-        { id: "2", customer: "bob", sku: "lamp", quantity: 1 },
-        { id: "3", customer: "eve", sku: "tea", quantity: 1 },
-      ]
-    ) {
-      console.log(describe(order, await place(order)));
-    }
-    console.log(
-      `eve's tea went back when her card was declined: ${
-        inventoryApp.available("tea")
-      } of ${CATALOG.tea.units} tea available`,
-    );
+    await placeThreeOrders(shop, book);
+    printTeaBack(inventoryApp.available("tea"));
 
-    section("graceful shutdown with orders in flight");
-    const customers = ["ada", "grace", "linus", "barbara", "ken", "eve"];
-    for (let i = 0; i < 12; i++) {
-      place({
-        id: String(4 + i),
-        customer: customers[i % customers.length],
-        sku: i % 3 === 0 ? "tea" : "mug",
-        quantity: 1 + (i % 2),
-      });
-    }
-    console.log(
-      `12 orders sent at once: ${orders.inFlight} running in orders, ${orders.queued} queued in its channel`,
-    );
-    console.log(
-      "leaving the block: await using closes orders, then payments, then inventory",
-    );
+    placeBurst(shop, book, orders);
   }
-  console.log(`closed in this order: ${closedInOrder.join(", ")}`);
-  // Every order was settled before orders closed; this await only reads them.
-  const outcomes = await Promise.all(placed.map((p) => p.outcome));
-  const burst = outcomes.slice(3);
-  const burstConfirmed = burst.filter((o) => o.status === "confirmed").length;
-  console.log(
-    `all 12 answered, including the 8 still queued when shutdown began: ${burstConfirmed} confirmed, ${
-      burst.length - burstConfirmed
-    } rejected (eve's card declined)`,
-  );
-  try {
-    await shop.place({ id: "16", customer: "ada", sku: "mug", quantity: 1 });
-    throw new Error("an order after shutdown should have been refused");
-  } catch (err) {
-    if (!(err instanceof ChannelClosedError)) throw err;
-    // The refused request comes back whole: the caller can retry it elsewhere.
-    const { args: [order] } = err.value as OrdersRequest;
-    console.log(
-      `order ${order.id} sent after shutdown -> ChannelClosedError, with the order in err.value`,
-    );
-  }
-
-  section("the books balance: nothing lost");
+  const outcomes = await afterShutdown(shop, book, closedInOrder);
   const { orders, inventory, payments } = servers;
-  const confirmed = placed.filter((_, i) => outcomes[i].status === "confirmed");
-  const declined =
-    outcomes.filter((o) =>
-      o.status === "rejected" && o.reason === "card declined"
-    ).length;
-  const outOfStock = outcomes.length - confirmed.length - declined;
-  const revenue = outcomes.reduce(
-    (sum, o) => sum + (o.status === "confirmed" ? o.totalCents : 0),
-    0,
-  );
-  const sold = confirmed.reduce((sum, p) => sum + p.order.quantity, 0);
-  const stockAtStart = Object.values(CATALOG).reduce((n, p) => n + p.units, 0);
-  const stockNow = Object.keys(CATALOG).reduce(
-    (n, sku) => n + inventoryApp.available(sku),
-    0,
-  );
-  for (const server of Object.values(servers)) {
-    balance(
-      "calls that did not succeed",
-      server.failed + server.cancelled + server.rejected,
+  checkBooks(book, outcomes, {
+    orders,
+    inventory,
+    payments,
+    accepted: paymentsApp.accepted,
+    acceptedCents: paymentsApp.acceptedCents,
+    reservedUnits: inventoryApp.reservedUnits,
+    available: Object.keys(CATALOG).reduce(
+      (n, sku) => n + inventoryApp.available(sku),
       0,
-    );
-  }
-  balance("orders served", orders.served, placed.length);
-  balance("inventory calls", inventory.served, placed.length + declined);
-  balance("charges", payments.served, placed.length - outOfStock);
-  balance("charges accepted", paymentsApp.accepted, confirmed.length);
-  balance("money taken", paymentsApp.acceptedCents, revenue);
-  balance("units held", inventoryApp.reservedUnits, sold);
-  balance("stock", stockAtStart, stockNow + sold);
-  console.log(
-    "every server: 0 failed, 0 cancelled, 0 dropped (each call got exactly one answer)",
-  );
-  console.log(
-    `orders:    ${orders.served} served = ${placed.length} orders placed`,
-  );
-  console.log(
-    `inventory: ${inventory.served} served = ${placed.length} reservations + ${declined} releases (declined cards)`,
-  );
-  console.log(
-    `payments:  ${payments.served} served = ${placed.length} orders - ${outOfStock} out of stock`,
-  );
-  console.log(
-    `money:     ${
-      dollars(paymentsApp.acceptedCents)
-    } taken in ${paymentsApp.accepted} charges = ${confirmed.length} confirmed orders totalling ${
-      dollars(revenue)
-    }`,
-  );
-  console.log(
-    `stock:     ${stockAtStart} units at the start = ${stockNow} available + ${sold} sold`,
-  );
+    ),
+  });
 }
 
 if (import.meta.main) {

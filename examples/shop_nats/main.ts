@@ -15,7 +15,6 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import {
   channel,
-  ChannelClosedError,
   connect as connectChannel,
   type Envelope,
   serve,
@@ -34,14 +33,21 @@ import {
   type OrdersResponse,
   ordersServer,
 } from "../shop/orders.gen.ts";
-import type { Order, OrderOutcome } from "../shop/orders.ts";
 import {
   PaymentsClient,
   type PaymentsRequest,
   type PaymentsResponse,
 } from "../shop/payments.gen.ts";
 import { OrdersApp } from "../shop/services.ts";
-import { CATALOG } from "./catalog.ts";
+import {
+  afterShutdown,
+  checkBooks,
+  OrderBook,
+  placeBurst,
+  placeThreeOrders,
+  printTeaBack,
+  section,
+} from "../shop/scenario.ts";
 import { startNatsServer } from "./nats_server.ts";
 
 /** What a responder process reports when it has drained. */
@@ -110,31 +116,6 @@ class ResponderProcess implements AsyncDisposable {
   }
 }
 
-function section(title: string): void {
-  console.log(`\n== ${title} ==`);
-}
-
-function dollars(cents: number): string {
-  return `$${(cents / 100).toFixed(2)}`;
-}
-
-function describe(order: Order, outcome: OrderOutcome): string {
-  const what =
-    `order ${order.id}: ${order.customer} buys ${order.quantity} ${order.sku}`;
-  return outcome.status === "confirmed"
-    ? `${what} -> confirmed, charged ${
-      dollars(outcome.totalCents)
-    } (${outcome.chargeId})`
-    : `${what} -> rejected: ${outcome.reason}`;
-}
-
-/** Fails loudly if a total that must balance does not. */
-function balance(what: string, left: number, right: number): void {
-  if (left !== right) {
-    throw new Error(`the books do not balance: ${what}: ${left} != ${right}`);
-  }
-}
-
 /** Runs the demo, printing what happens and why. */
 async function main(): Promise<void> {
   await using nats = await startNatsServer();
@@ -153,12 +134,7 @@ async function shop(url: string, nc: NatsConnection): Promise<void> {
   let reports: Record<"inventory" | "payments", Promise<Report>>;
   let orders: ReturnType<typeof serve>;
   const closedInOrder: string[] = [];
-  const placed: { order: Order; outcome: Promise<OrderOutcome> }[] = [];
-  const place = (order: Order): Promise<OrderOutcome> => {
-    const outcome = shop.place(order);
-    placed.push({ order, outcome });
-    return outcome;
-  };
+  const book = new OrderBook();
 
   console.log(
     "shop: orders in this process; inventory and payments in their own processes, over NATS",
@@ -214,119 +190,26 @@ async function shop(url: string, nc: NatsConnection): Promise<void> {
       "payments   4 at a time   its own process: rateLimit 10 per 100 ms; orders' client: timeout 250 ms",
     );
 
-    section("three orders, three outcomes");
-    console.log(
-      "each order: orders -> inventory.reserve -> payments.charge (-> inventory.release if declined)",
-    );
-    for (
-      const order of [
-        { id: "1", customer: "ada", sku: "mug", quantity: 2 },
-        { id: "2", customer: "bob", sku: "lamp", quantity: 1 },
-        { id: "3", customer: "eve", sku: "tea", quantity: 1 },
-      ]
-    ) {
-      console.log(describe(order, await place(order)));
-    }
-    console.log(
-      `eve's tea went back when her card was declined: ${
-        (await stats("inventory")).available!.tea
-      } of ${CATALOG.tea.units} tea available`,
-    );
+    await placeThreeOrders(shop, book);
+    printTeaBack((await stats("inventory")).available!.tea);
 
-    section("graceful shutdown with orders in flight");
-    const customers = ["ada", "grace", "linus", "barbara", "ken", "eve"];
-    for (let i = 0; i < 12; i++) {
-      place({
-        id: String(4 + i),
-        customer: customers[i % customers.length],
-        sku: i % 3 === 0 ? "tea" : "mug",
-        quantity: 1 + (i % 2),
-      });
-    }
-    console.log(
-      `12 orders sent at once: ${orders.inFlight} running in orders, ${orders.queued} queued in its channel`,
-    );
-    console.log(
-      "leaving the block: await using closes orders, then payments, then inventory",
-    );
+    placeBurst(shop, book, orders);
   }
   const inventory = await reports.inventory;
   const payments = await reports.payments;
-  console.log(`closed in this order: ${closedInOrder.join(", ")}`);
-  // Every order was settled before orders closed; this await only reads them.
-  const outcomes = await Promise.all(placed.map((p) => p.outcome));
-  const burst = outcomes.slice(3);
-  const burstConfirmed = burst.filter((o) => o.status === "confirmed").length;
-  console.log(
-    `all 12 answered, including the 8 still queued when shutdown began: ${burstConfirmed} confirmed, ${
-      burst.length - burstConfirmed
-    } rejected (eve's card declined)`,
-  );
-  try {
-    await shop.place({ id: "16", customer: "ada", sku: "mug", quantity: 1 });
-    throw new Error("an order after shutdown should have been refused");
-  } catch (err) {
-    if (!(err instanceof ChannelClosedError)) throw err;
-    // The refused request comes back whole: the caller can retry it elsewhere.
-    const { args: [order] } = err.value as OrdersRequest;
-    console.log(
-      `order ${order.id} sent after shutdown -> ChannelClosedError, with the order in err.value`,
-    );
-  }
-
-  section("the books balance: nothing lost");
-  const confirmed = placed.filter((_, i) => outcomes[i].status === "confirmed");
-  const declined =
-    outcomes.filter((o) =>
-      o.status === "rejected" && o.reason === "card declined"
-    ).length;
-  const outOfStock = outcomes.length - confirmed.length - declined;
-  const revenue = outcomes.reduce(
-    (sum, o) => sum + (o.status === "confirmed" ? o.totalCents : 0),
-    0,
-  );
-  const sold = confirmed.reduce((sum, p) => sum + p.order.quantity, 0);
-  const stockAtStart = Object.values(CATALOG).reduce((n, p) => n + p.units, 0);
-  const stockNow = Object.values(inventory.available!).reduce(
-    (n, units) => n + units,
-    0,
-  );
-  for (const server of [orders, inventory, payments]) {
-    balance(
-      "calls that did not succeed",
-      server.failed + server.cancelled + server.rejected,
+  const outcomes = await afterShutdown(shop, book, closedInOrder);
+  checkBooks(book, outcomes, {
+    orders,
+    inventory,
+    payments,
+    accepted: payments.accepted!,
+    acceptedCents: payments.acceptedCents!,
+    reservedUnits: inventory.reservedUnits!,
+    available: Object.values(inventory.available!).reduce(
+      (n, units) => n + units,
       0,
-    );
-  }
-  balance("orders served", orders.served, placed.length);
-  balance("inventory calls", inventory.served, placed.length + declined);
-  balance("charges", payments.served, placed.length - outOfStock);
-  balance("charges accepted", payments.accepted!, confirmed.length);
-  balance("money taken", payments.acceptedCents!, revenue);
-  balance("units held", inventory.reservedUnits!, sold);
-  balance("stock", stockAtStart, stockNow + sold);
-  console.log(
-    "every server: 0 failed, 0 cancelled, 0 dropped (each call got exactly one answer)",
-  );
-  console.log(
-    `orders:    ${orders.served} served = ${placed.length} orders placed`,
-  );
-  console.log(
-    `inventory: ${inventory.served} served = ${placed.length} reservations + ${declined} releases (declined cards)`,
-  );
-  console.log(
-    `payments:  ${payments.served} served = ${placed.length} orders - ${outOfStock} out of stock`,
-  );
-  console.log(
-    `money:     ${
-      dollars(payments.acceptedCents!)
-    } taken in ${payments.accepted} charges = ${confirmed.length} confirmed orders totalling ${
-      dollars(revenue)
-    }`,
-  );
-  console.log(
-    `stock:     ${stockAtStart} units at the start = ${stockNow} available + ${sold} sold`,
-  );
+    ),
+  });
 }
 
 if (import.meta.main) {

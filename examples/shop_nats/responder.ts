@@ -23,7 +23,7 @@ import {
   paymentsServer,
 } from "../shop/payments.gen.ts";
 import { InventoryApp, PaymentsApp } from "../shop/services.ts";
-import { CATALOG } from "./catalog.ts";
+import { CATALOG } from "../shop/scenario.ts";
 
 const [which, url] = Deno.args;
 if ((which !== "inventory" && which !== "payments") || url === undefined) {
