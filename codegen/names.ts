@@ -15,6 +15,7 @@
 
 import ts from "typescript";
 import type { Diagnostic } from "./diagnostic.ts";
+import { singleFileProgram } from "./_program.ts";
 import { GLOBAL_NAMES } from "./_globals.ts";
 
 /** TypeScript's "cannot find name / namespace" errors (with and without a suggestion). */
@@ -98,23 +99,7 @@ export function unresolvedNames(
 }
 
 function semanticDiagnostics(sf: ts.SourceFile): readonly ts.Diagnostic[] {
-  const host: ts.CompilerHost = {
-    getSourceFile: (name) => (name === sf.fileName ? sf : undefined),
-    getDefaultLibFileName: () => "lib.d.ts",
-    writeFile: () => {},
-    getCurrentDirectory: () => "/",
-    getCanonicalFileName: (name) => name,
-    useCaseSensitiveFileNames: () => true,
-    getNewLine: () => "\n",
-    fileExists: (name) => name === sf.fileName,
-    readFile: () => undefined,
-  };
-  const program = ts.createProgram({
-    rootNames: [sf.fileName],
-    options: { noLib: true, noResolve: true, types: [] },
-    host,
-  });
-  return program.getSemanticDiagnostics(sf);
+  return singleFileProgram(sf).getSemanticDiagnostics(sf);
 }
 
 /** The names a misspelling may have meant: keywords, the file's own, globals. */

@@ -8,6 +8,7 @@
 
 import ts from "typescript";
 import type { Diagnostic } from "./diagnostic.ts";
+import { singleFileProgram } from "./_program.ts";
 import { render } from "./doc.ts";
 import { dirname, isRelativeSpecifier, join, specifierTo } from "./path.ts";
 import { readablePath, type TypeOracle, typeOracle } from "./oracle.ts";
@@ -187,23 +188,7 @@ export function defaultOutFileName(fileName: string): string {
 }
 
 function syntaxDiagnostics(sf: ts.SourceFile): readonly ts.Diagnostic[] {
-  const host: ts.CompilerHost = {
-    getSourceFile: (name) => (name === sf.fileName ? sf : undefined),
-    getDefaultLibFileName: () => "lib.d.ts",
-    writeFile: () => {},
-    getCurrentDirectory: () => "/",
-    getCanonicalFileName: (name) => name,
-    useCaseSensitiveFileNames: () => true,
-    getNewLine: () => "\n",
-    fileExists: (name) => name === sf.fileName,
-    readFile: () => undefined,
-  };
-  const program = ts.createProgram({
-    rootNames: [sf.fileName],
-    options: { noLib: true, noResolve: true, types: [] },
-    host,
-  });
-  return program.getSyntacticDiagnostics(sf);
+  return singleFileProgram(sf).getSyntacticDiagnostics(sf);
 }
 
 function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
