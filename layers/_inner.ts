@@ -6,7 +6,7 @@
 // enforcement the same way.
 
 import { assertService, type CallOptions, type Service } from "../service.ts";
-import { CALL_AT, type CallAt } from "../_timers.ts";
+import { CALL_AT, type CallAt, type FailedHook } from "../_timers.ts";
 
 /**
  * Throws a TypeError naming `where` unless `inner` is a service, so
@@ -51,13 +51,16 @@ export function innerEnforcesDeadline(
  * `callInner` for an inner service that takes its caller's `now` (checked
  * once, with `takesNow`, when the layer is built): passes on the
  * `Date.now()` the layer has just read, so the service below reads no
- * clock again (see `CALL_AT` in `_timers.ts`).
+ * clock again, and the `settled` and `failed` hooks, if any (see
+ * `CALL_AT`, `settledHook` and `failedHook` in `_timers.ts`).
  */
 export function callInnerAt<Req, Res>(
   inner: Service<Req, Res>,
   req: Req,
   options: CallOptions | undefined,
   now: number,
+  settled?: () => void,
+  failed?: FailedHook<Res>,
 ): Promise<Res> {
   try {
     return Promise.resolve(
@@ -65,6 +68,8 @@ export function callInnerAt<Req, Res>(
         req,
         options,
         now,
+        settled,
+        failed,
       ),
     );
   } catch (error) {

@@ -9,6 +9,7 @@ import { deadlineOf } from "./_call_options.ts";
 import { deadlineExceeded } from "./_deadline.ts";
 import {
   callInner,
+  callInnerAt,
   checkInner,
   innerEnforcesDeadline,
   innerReady,
@@ -17,7 +18,7 @@ import { FifoList } from "./_list.ts";
 import { noMoreArguments, positiveInteger } from "./_validate.ts";
 import { Waiter } from "./_waiter.ts";
 import { refuseSignal } from "../_abort.ts";
-import { CALL_AT, type CallAt, settledHook, takesNow } from "../_timers.ts";
+import { CALL_AT, settledHook, takesNow } from "../_timers.ts";
 
 /**
  * Lets at most `max` calls run in the inner service at once. Further calls
@@ -188,20 +189,7 @@ export class ConcurrencyLimitService<Req, Res> implements Service<Req, Res> {
       this.#available--;
       const hook = this.#settled;
       settledHook.taken = undefined;
-      let result: Promise<Res>;
-      try {
-        result = Promise.resolve(
-          (this.#inner as Service<Req, Res> & CallAt<Req, Res>)[CALL_AT](
-            req,
-            options,
-            now,
-            hook,
-            failed,
-          ),
-        );
-      } catch (error) {
-        result = Promise.reject(error);
-      }
+      const result = callInnerAt(this.#inner, req, options, now, hook, failed);
       if (settledHook.taken === hook) {
         // The client below gives the permit back when it answers the call.
         settledHook.taken = undefined;

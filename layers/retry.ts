@@ -36,13 +36,7 @@ import {
   RetryBudget,
   type RetryBudgetOptions,
 } from "./retry_budget.ts";
-import {
-  CALL_AT,
-  type CallAt,
-  type FailedHook,
-  failedHook,
-  takesNow,
-} from "../_timers.ts";
+import { CALL_AT, type FailedHook, failedHook, takesNow } from "../_timers.ts";
 
 /**
  * When and how {@linkcode retry} retries. Every field is optional.
@@ -436,20 +430,14 @@ export class RetryService<Req, Res> implements Service<Req, Res> {
       return true;
     };
     failedHook.taken = undefined;
-    let result: Promise<Res>;
-    try {
-      result = Promise.resolve(
-        (this.#inner as Service<Req, Res> & CallAt<Req, Res>)[CALL_AT](
-          req,
-          options,
-          now,
-          undefined,
-          failed,
-        ),
-      );
-    } catch (error) {
-      result = Promise.reject(error);
-    }
+    const result = callInnerAt(
+      this.#inner,
+      req,
+      options,
+      now,
+      undefined,
+      failed,
+    );
     if (failedHook.taken === failed) {
       failedHook.taken = undefined;
       return result;
