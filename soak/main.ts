@@ -23,6 +23,7 @@
 
 import { wallNow } from "./clock.ts";
 import { runSoak, type SoakProgress, type SoakReport } from "./engine.ts";
+import { countTable, fmt } from "./text.ts";
 import { runWorkerSoak } from "./worker_run.ts";
 import { workerSummary } from "./worker_summary.ts";
 
@@ -152,8 +153,6 @@ function parseNumber(text: string): number {
   return Number(clean);
 }
 
-const fmt = new Intl.NumberFormat("en-US");
-
 function mb(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
@@ -192,12 +191,8 @@ export interface HeapCheck {
  */
 export function summary(report: SoakReport, heap: HeapCheck): string {
   const rows: string[] = [];
-  const section = (title: string, table: Readonly<Record<string, number>>) => {
-    rows.push("", title);
-    for (const [key, value] of Object.entries(table)) {
-      rows.push(`  ${key.padEnd(34)}${fmt.format(value).padStart(12)}`);
-    }
-  };
+  const section = (title: string, table: Readonly<Record<string, number>>) =>
+    countTable(rows, title, table);
   const rate = report.settled / (report.elapsedMs / 1000);
   rows.push(
     `norpc soak: ${fmt.format(report.requests)} calls, seed ${report.seed}, ${

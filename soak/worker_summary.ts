@@ -4,9 +4,8 @@
  * @module
  */
 
+import { countTable, fmt } from "./text.ts";
 import type { WorkerCheck, WorkerSoakReport } from "./worker_run.ts";
-
-const fmt = new Intl.NumberFormat("en-US");
 
 /** Each check's line in the summary, in order. */
 const CHECK_LINES: readonly [WorkerCheck, string][] = [
@@ -29,12 +28,8 @@ const CHECK_LINES: readonly [WorkerCheck, string][] = [
  */
 export function workerSummary(report: WorkerSoakReport): string {
   const rows: string[] = [];
-  const section = (title: string, table: Readonly<Record<string, number>>) => {
-    rows.push("", title);
-    for (const [key, value] of Object.entries(table)) {
-      rows.push(`  ${key.padEnd(34)}${fmt.format(value).padStart(12)}`);
-    }
-  };
+  const section = (title: string, table: Readonly<Record<string, number>>) =>
+    countTable(rows, title, table);
   const rate = report.settled / (report.elapsedMs / 1000);
   rows.push(
     `norpc worker soak: ${
