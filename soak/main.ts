@@ -95,7 +95,8 @@ export interface SoakArgs {
  *   help: false,
  *   workers: 0,
  * });
- * assert.equal(parseSoakArgs(["--workers"]).valueOf().workers, 2);
+ * const workers = parseSoakArgs(["--workers"]);
+ * assert.equal(typeof workers === "string" ? workers : workers.workers, 2);
  * assert.match(String(parseSoakArgs(["--seed", "-1"])), /--seed must be/);
  * ```
  */
